@@ -1,0 +1,77 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class LineMessagingApi implements ICredentialType {
+	name = 'lineMessagingApi';
+
+	displayName = 'LINE Messaging API';
+
+	icon = 'file:line.svg' as const;
+
+	documentationUrl = 'https://github.com/n8n-nodes-line-porters/n8n-nodes-line-porters#line-messaging-api-credential';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Channel ID',
+			name: 'channelId',
+			type: 'string',
+			default: '',
+			description:
+				'LINE Developers console → your provider → Messaging API channel → Basic settings → Channel ID',
+		},
+		{
+			displayName: 'Channel Secret',
+			name: 'channelSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'Basic settings → Channel secret. Used to check that webhooks really come from LINE.',
+		},
+		{
+			displayName: 'Channel Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Messaging API tab → Channel access token (long-lived) → Issue',
+		},
+		{
+			displayName: 'API Base URL',
+			name: 'apiBaseUrl',
+			type: 'string',
+			default: 'https://api.line.me',
+			description: 'Change only to reach a test server instead of LINE',
+		},
+		{
+			displayName: 'Data API Base URL',
+			name: 'dataApiBaseUrl',
+			type: 'string',
+			default: 'https://api-data.line.me',
+			description: 'Used to download message content. Change only to reach a test server.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.apiBaseUrl}}',
+			url: '/v2/bot/info',
+			method: 'GET',
+		},
+	};
+}
