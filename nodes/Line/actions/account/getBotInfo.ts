@@ -1,0 +1,18 @@
+/** Get Bot Info: the account's user ID, basic ID, name, chat mode and read mode. */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { lineApiRequest } from '../../transport';
+import { defineOperation, forOperation, retryPolicy } from '../common';
+
+export const description = forOperation('account', 'getBotInfo', []);
+
+async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+	const response = await lineApiRequest.call(this, {
+		method: 'GET',
+		path: '/v2/bot/info',
+		backoff: retryPolicy(this, itemIndex),
+		itemIndex,
+	});
+	return [{ ...response.body }];
+}
+
+export const getBotInfo = defineOperation({ description, prepare: () => undefined, execute });

@@ -1,0 +1,75 @@
+/**
+ * Runs the selected operation for the input items in two passes: first every item's input is
+ * read and checked (no request yet), then the requests are made item by item. Each item gets its
+ * own results or, with "Continue On Fail", its own error item; every output item points back to
+ * its input item.
+ */
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+import { RunState } from './common';
+import { operations } from './operations';
+
+type NodeError = NodeApiError | NodeOperationError;
+
+function asNodeError(ctx: IExecuteFunctions, caught: unknown, itemIndex: number): NodeError {
+	if (caught instanceof NodeApiError || caught instanceof NodeOperationError) return caught;
+	return new NodeOperationError(ctx.getNode(), caught as Error, { itemIndex });
+}
+
+function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
+	const json: IDataObject = { error: error.message };
+	if (error.description) json.description = error.description;
+	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
+	return { json, pairedItem: { item: itemIndex } };
+}
+
+type Prepared = { ok: true; value: unknown } | { ok: false; error: NodeError };
+
+export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const handler = operations[resource]?.[operation];
+	if (!handler) {
+		const unknown = `The operation "${operation}" of "${resource}" is not known`;
+		throw new NodeOperationError(this.getNode(), unknown);
+	}
+
+	const run = new RunState();
+	const prepared: Prepared[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			prepared.push({ ok: true, value: handler.prepare.call(this, itemIndex, run) });
+		} catch (caught) {
+			const error = asNodeError(this, caught, itemIndex);
+			if (!this.continueOnFail()) throw error;
+			prepared.push({ ok: false, error });
+		}
+	}
+
+	const output: INodeExecutionData[] = [];
+	for (const [itemIndex, input] of prepared.entries()) {
+		if (!input.ok) {
+			output.push(errorItem(input.error, itemIndex));
+			continue;
+		}
+		try {
+			const results = await handler.execute.call(this, itemIndex, input.value);
+			output.push(
+				...this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(results), {
+					itemData: { item: itemIndex },
+				}),
+			);
+		} catch (caught) {
+			const error = asNodeError(this, caught, itemIndex);
+			if (!this.continueOnFail()) throw error;
+			output.push(errorItem(error, itemIndex));
+		}
+	}
+	return [output];
+}
