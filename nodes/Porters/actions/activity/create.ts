@@ -1,0 +1,105 @@
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { formatPortersDateTime } from '../../../../core/porters/fields';
+import {
+	fieldValuesParameter,
+	ownerParameter,
+	readFieldValues,
+	readOwner,
+	readRecordId,
+	writeOptionsParameter,
+	type PlannedWrite,
+	planAndWriteItems,
+} from '../common';
+
+const show = { resource: ['activity'], operation: ['create'] };
+
+/** Activity.P_Resource values: the record an activity belongs to (PORTERS resource list). */
+const ATTACH_TO: Record<string, number> = { candidate: 1, resume: 17 };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Record Type',
+		name: 'attachTo',
+		type: 'options',
+		options: [
+			{ name: 'Candidate', value: 'candidate' },
+			{ name: 'Resume', value: 'resume' },
+		],
+		default: 'candidate',
+		displayOptions: { show },
+		description: 'Kind of record the activity is recorded against',
+	},
+	{
+		displayName: 'Record ID',
+		name: 'recordId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 10001',
+		displayOptions: { show },
+		description: 'ID of the candidate (Person.P_Id) or resume (Resume.P_Id)',
+	},
+	{
+		displayName: 'Title',
+		name: 'title',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. LINE message from candidate',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Memo',
+		name: 'memo',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		displayOptions: { show },
+		description: 'Text of the activity, e.g. the LINE message',
+	},
+	{
+		displayName: 'Date',
+		name: 'date',
+		type: 'dateTime',
+		default: '',
+		displayOptions: { show },
+		description: 'When it happened (Activity.P_FromDate). Empty means now. Stored in UTC, as PORTERS requires.',
+	},
+	ownerParameter(show, "PORTERS user who owns the activity. Leave empty to use the credential's Default Owner User ID."),
+	fieldValuesParameter(show, 'getActivityFields', 'Additional Fields'),
+	writeOptionsParameter(show),
+];
+
+/** Records an activity (a contact record) against a candidate or resume, e.g. an incoming LINE message. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await planAndWriteItems(this, items, 'activity', (i, client) => {
+		const attachTo = this.getNodeParameter('attachTo', i, 'candidate') as string;
+		const recordId = readRecordId(this, i, 'recordId', attachTo);
+		const owner = readOwner(this, i, client, true) as number;
+		const title = String(this.getNodeParameter('title', i, '') ?? '');
+		const memo = String(this.getNodeParameter('memo', i, '') ?? '');
+		const dateRaw = this.getNodeParameter('date', i, '') as string;
+		const date = dateRaw ? new Date(dateRaw) : new Date();
+		if (Number.isNaN(date.getTime())) {
+			throw new NodeOperationError(this.getNode(), `"${dateRaw}" is not a date`, { itemIndex: i });
+		}
+		const extra = readFieldValues(this, i, 'Activity');
+		const fields: PlannedWrite['fields'] = [
+			['Activity.P_Owner', owner],
+			['Activity.P_Title', title],
+			['Activity.P_Resource', ATTACH_TO[attachTo] ?? 1],
+			['Activity.P_ResourceId', recordId],
+			['Activity.P_FromDate', formatPortersDateTime(date)],
+		];
+		if (memo !== '') fields.push(['Activity.P_Memo', memo]);
+		const merged = new Map(fields);
+		for (const [alias, value] of extra) merged.set(alias, value);
+		return { id: -1, fields: [...merged.entries()] };
+	});
+}

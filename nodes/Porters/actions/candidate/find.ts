@@ -1,0 +1,150 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { formatConditions, formatFieldList, parseConditions, PortersSyntaxError } from '../../../../core/porters/fields';
+import {
+	checkAlias,
+	createClient,
+	lineUserIdFieldParameter,
+	OptionNameCache,
+	readOptionsParameter,
+	readRecordId,
+	returnAllParameters,
+	searchRecords,
+	errorItem,
+} from '../common';
+import { checkLineUserId } from './shared';
+
+const show = { resource: ['candidate'], operation: ['find'] };
+
+export const DEFAULT_CANDIDATE_FIELDS = [
+	'Person.P_Id',
+	'Person.P_Name',
+	'Person.P_Mail',
+	'Person.P_Owner',
+	'Person.P_UpdateDate',
+];
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Search By',
+		name: 'searchBy',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'LINE User ID', value: 'lineUserId' },
+			{ name: 'Email', value: 'email' },
+			{ name: 'Candidate ID', value: 'id' },
+			{ name: 'Condition', value: 'condition' },
+		],
+		default: 'lineUserId',
+		displayOptions: { show },
+	},
+	lineUserIdFieldParameter({ ...show, searchBy: ['lineUserId'] }, true),
+	{
+		displayName: 'LINE User ID',
+		name: 'lineUserId',
+		type: 'string',
+		required: true,
+		default: '',
+		displayOptions: { show: { ...show, searchBy: ['lineUserId'] } },
+	},
+	{
+		displayName: 'Email',
+		name: 'email',
+		type: 'string',
+		placeholder: 'name@email.com',
+		required: true,
+		default: '',
+		displayOptions: { show: { ...show, searchBy: ['email'] } },
+		description: 'Exact e-mail address (Person.P_Mail)',
+	},
+	{
+		displayName: 'Candidate ID',
+		name: 'candidateId',
+		type: 'string',
+		required: true,
+		default: '',
+		displayOptions: { show: { ...show, searchBy: ['id'] } },
+	},
+	{
+		displayName: 'Condition',
+		name: 'condition',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. Person.P_Name:part=鈴木,Person.P_UpdateDate:ge=2026/01/01 00:00:00',
+		displayOptions: { show: { ...show, searchBy: ['condition'] } },
+		description:
+			'PORTERS condition: Alias:operator=value, several joined by commas (all must match). Text: full (exact) or part; numbers and dates (UTC, yyyy/mm/dd HH:MM:SS): eq, gt, ge, le, lt.',
+	},
+	{
+		displayName: 'Field Names or IDs',
+		name: 'fields',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getCandidateFields' },
+		default: [],
+		displayOptions: { show },
+		description:
+			'Fields to return; empty returns ID, name, e-mail, owner and update date. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	...returnAllParameters(show),
+	readOptionsParameter(show),
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const options0 = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const client = await createClient(this, options0);
+	const optionNames = new OptionNameCache(client);
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const searchBy = this.getNodeParameter('searchBy', i) as string;
+			const options = this.getNodeParameter('options', i, {}) as IDataObject;
+			const chosen = (this.getNodeParameter('fields', i, []) as string[]).map((f) => checkAlias(this, f, 'Person', i));
+			const fields = chosen.length > 0 ? [...chosen] : [...DEFAULT_CANDIDATE_FIELDS];
+			let condition: string;
+			if (searchBy === 'lineUserId') {
+				const lineField = checkAlias(this, this.getNodeParameter('lineUserIdField', i) as string, 'Person', i);
+				const lineUserId = String(this.getNodeParameter('lineUserId', i) ?? '').trim();
+				checkLineUserId(this, lineUserId, i);
+				condition = formatConditions([{ alias: lineField, operator: 'full', value: lineUserId }]);
+				if (!fields.includes(lineField)) fields.push(lineField);
+			} else if (searchBy === 'email') {
+				const email = String(this.getNodeParameter('email', i) ?? '').trim();
+				if (email === '') throw new NodeOperationError(this.getNode(), 'The e-mail address is empty', { itemIndex: i });
+				condition = formatConditions([{ alias: 'Person.P_Mail', operator: 'full', value: email }]);
+			} else if (searchBy === 'id') {
+				const id = readRecordId(this, i, 'candidateId', 'candidate');
+				condition = formatConditions([{ alias: 'Person.P_Id', operator: 'eq', value: String(id) }]);
+			} else {
+				condition = formatConditions(parseConditions(this.getNodeParameter('condition', i) as string));
+			}
+			if (!fields.includes('Person.P_Id')) fields.unshift('Person.P_Id');
+			const qs: IDataObject = { field: formatFieldList(fields.map((alias) => ({ alias }))), condition };
+			if (options.order) qs.order = String(options.order);
+			out.push(
+				...(await searchRecords(client, 'candidate', qs, i, {
+					returnAll: this.getNodeParameter('returnAll', i, false) as boolean,
+					limit: this.getNodeParameter('limit', i, 50) as number,
+					simplify: options.simplify !== false,
+					resolveOptionNames: options.resolveOptionNames !== false,
+					optionNames,
+				})),
+			);
+		} catch (error) {
+			const e =
+				error instanceof PortersSyntaxError
+					? new NodeOperationError(this.getNode(), error.message, { itemIndex: i })
+					: error;
+			if (!this.continueOnFail()) throw e;
+			out.push(errorItem(e, i));
+		}
+	}
+	return out;
+}

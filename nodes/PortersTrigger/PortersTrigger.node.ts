@@ -1,0 +1,276 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+} from 'n8n-workflow';
+
+import { decodeRecord, type PortersRecord } from '../../core/porters/codec';
+import {
+	formatConditions,
+	formatFieldList,
+	formatPortersDateTime,
+	mergeFieldLists,
+	parseConditions,
+	parseFieldList,
+	parsePortersDateTime,
+	type Condition,
+	type FieldSpec,
+} from '../../core/porters/fields';
+import { PORTERS_BACKOFF } from '../../core/porters/pacing';
+import { fillOptionNames, recordNeedsOptionNames, recordOutput } from '../Porters/actions/common';
+import { getCandidateFields } from '../Porters/methods/loadOptions';
+import { PortersClient } from '../Porters/transport';
+
+const RESOURCES = {
+	candidate: { prefix: 'Person', defaultFields: 'Person.P_Id,Person.P_Name,Person.P_Owner,Person.P_UpdateDate' },
+	resume: {
+		prefix: 'Resume',
+		defaultFields: 'Resume.P_Id,Resume.P_Name,Resume.P_Owner,Resume.P_UpdateDate,Resume.P_Candidate(Person.P_Id,Person.P_Name)',
+	},
+} as const;
+
+type Watched = keyof typeof RESOURCES;
+
+/** What the node keeps between polls (workflow static data, saved by n8n after each poll). */
+interface PollState {
+	/** Last `P_UpdateDate` seen, in PORTERS's clock (UTC, yyyy/mm/dd HH:MM:SS). */
+	cursor?: string;
+	/** Records already emitted with `P_UpdateDate` equal to the cursor (ID@date). */
+	seenAtCursor?: string[];
+	/** What the cursor belongs to; a changed setting starts over. */
+	watching?: string;
+}
+
+export class PortersTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'PORTERS Trigger',
+		name: 'portersTrigger',
+		icon: { light: 'file:porters.svg', dark: 'file:porters.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"changed " + $parameter["resource"] + "s"}}',
+		description: 'Starts the workflow when candidates or resumes change in PORTERS (HRBC)',
+		defaults: { name: 'PORTERS Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'portersApi', required: true }],
+		properties: [
+			{
+				displayName:
+					'PORTERS cannot call n8n, so this node asks it for changes on the schedule below. Every poll is one billable PORTERS request (more when many records changed).',
+				name: 'pollingNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Candidate', value: 'candidate' },
+					{ name: 'Resume', value: 'resume' },
+				],
+				default: 'resume',
+				description: 'Records whose update date (P_UpdateDate) is at or after the previous poll',
+			},
+			{
+				displayName: 'Fields',
+				name: 'fields',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. Resume.P_Id,Resume.P_Candidate(Person.P_Name,Person.U_…)',
+				description:
+					'Comma-separated field aliases to return (parent fields in parentheses). Empty returns ID, name, owner and update date (and the candidate of a resume).',
+			},
+			{
+				displayName: 'Candidate Field Names or IDs',
+				name: 'candidateFields',
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getCandidateFields' },
+				default: [],
+				displayOptions: { show: { resource: ['resume'] } },
+				description:
+					'Fields of the parent candidate to add to each resume (e.g. the LINE user ID). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Additional Condition',
+				name: 'condition',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. Resume.P_Owner:eq=5',
+				description: 'Only records that also match this PORTERS condition (Alias:operator=value, comma = AND)',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Max Records per Poll',
+						name: 'maxRecords',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 1000,
+						description: 'More changes than this are picked up by the next polls, oldest first',
+					},
+					{
+						displayName: 'Readable Option Values',
+						name: 'resolveOptionNames',
+						type: 'boolean',
+						default: true,
+						description: 'Whether to look up option names when PORTERS sends only option IDs',
+					},
+					{
+						displayName: 'Simplify Output',
+						name: 'simplify',
+						type: 'boolean',
+						default: true,
+						description: 'Whether to return flat fields instead of the nested PORTERS structure',
+					},
+				],
+			},
+			{
+				displayName: 'Retry Delay (Ms)',
+				name: 'retryDelayMs',
+				type: 'hidden',
+				default: 1000,
+			},
+		],
+	};
+
+	methods = { loadOptions: { getCandidateFields } };
+
+	/**
+	 * First poll after activation: remembers "now" and emits nothing, so history does not flood
+	 * the workflow. Later polls ask for `P_UpdateDate:ge=<cursor>` oldest first; the cursor moves
+	 * to the newest update date PORTERS reported (its own clock), and records already emitted at
+	 * exactly that second are skipped next time. A manual test run returns the latest record.
+	 */
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const resource = this.getNodeParameter('resource') as Watched;
+		const info = RESOURCES[resource];
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const extraCondition = String(this.getNodeParameter('condition', '') ?? '').trim();
+		const idAlias = `${info.prefix}.P_Id`;
+		const dateAlias = `${info.prefix}.P_UpdateDate`;
+
+		let specs: FieldSpec[];
+		let extra: Condition[];
+		try {
+			const fieldText = String(this.getNodeParameter('fields', '') ?? '').trim();
+			specs = parseFieldList(fieldText === '' ? info.defaultFields : fieldText);
+			if (resource === 'resume') {
+				const candidateFields = this.getNodeParameter('candidateFields', []) as string[];
+				if (candidateFields.length > 0) {
+					specs = mergeFieldLists(specs, [
+						{ alias: 'Resume.P_Candidate', sub: candidateFields.map((alias) => ({ alias })) },
+					]);
+				}
+			}
+			specs = mergeFieldLists([{ alias: idAlias }, { alias: dateAlias }], specs);
+			extra = parseConditions(extraCondition);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), (error as Error).message, {
+				description: 'Check the Fields and Additional Condition parameters.',
+			});
+		}
+		const referenceAliases = new Set(specs.filter((s) => s.sub !== undefined).map((s) => s.alias));
+		const watching = `${resource}|${extraCondition}`;
+
+		const client = await PortersClient.create(this, {
+			backoffBaseMs: Number(this.getNodeParameter('retryDelayMs', PORTERS_BACKOFF.baseDelayMs)),
+		});
+		const simplify = options.simplify !== false;
+		const output = async (records: PortersRecord[]) => {
+			if (options.resolveOptionNames !== false && records.some(recordNeedsOptionNames)) {
+				const names = await client.optionNames();
+				for (const r of records) fillOptionNames(r, names);
+			}
+			return records.map((record) => ({ json: recordOutput(record, { simplify, referenceAliases }) }));
+		};
+
+		if (this.getMode() === 'manual') {
+			const envelope = await client.read(resource, {
+				field: formatFieldList(specs),
+				condition: extra.length ? formatConditions(extra) : undefined,
+				order: `${dateAlias}:desc`,
+				count: 1,
+				start: 0,
+			});
+			const records = envelope.items.map(decodeRecord);
+			if (records.length === 0) {
+				throw new NodeOperationError(this.getNode(), `No ${resource} found in PORTERS to show as an example`);
+			}
+			return [await output(records)];
+		}
+
+		const state = this.getWorkflowStaticData('node') as PollState;
+		if (!state.cursor || state.watching !== watching) {
+			state.cursor = formatPortersDateTime(Date.now());
+			state.seenAtCursor = [];
+			state.watching = watching;
+			return null;
+		}
+
+		const seen = new Set(state.seenAtCursor ?? []);
+		const maxRecords = Math.max(1, Number(options.maxRecords ?? 1000));
+		const fresh: PortersRecord[] = [];
+		let newest = state.cursor;
+		let newestTime = parsePortersDateTime(newest).getTime();
+		let atNewest = new Set(seen);
+		const dateOf = (r: PortersRecord) => {
+			const v = r[dateAlias];
+			return v && v.type === 'text' ? v.value.trim() : '';
+		};
+		const idOf = (r: PortersRecord) => {
+			const v = r[idAlias];
+			return v && v.type === 'text' ? v.value.trim() : '';
+		};
+
+		await client.readPages(
+			resource,
+			{
+				field: formatFieldList(specs),
+				condition: formatConditions([{ alias: dateAlias, operator: 'ge', value: state.cursor }, ...extra]),
+				order: `${dateAlias}:asc`,
+			},
+			(items) => {
+				for (const item of items) {
+					// The rest waits for the next poll: the cursor does not move past it.
+					if (fresh.length >= maxRecords) return;
+					const record = decodeRecord(item);
+					const date = dateOf(record);
+					const key = `${idOf(record)}@${date}`;
+					if (seen.has(key)) continue;
+					fresh.push(record);
+					let time: number;
+					try {
+						time = parsePortersDateTime(date).getTime();
+					} catch {
+						continue;
+					}
+					if (time > newestTime) {
+						newestTime = time;
+						newest = date;
+						atNewest = new Set();
+					}
+					if (time === newestTime) atNewest.add(key);
+				}
+			},
+			{ limit: maxRecords + seen.size },
+		);
+
+		state.cursor = newest;
+		state.seenAtCursor = [...atNewest];
+		if (fresh.length === 0) return null;
+		return [await output(fresh)];
+	}
+}
