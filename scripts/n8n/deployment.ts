@@ -1,0 +1,112 @@
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+
+import type { WebhookEndpoint } from './workflows';
+
+/**
+ * The deployment settings the harness gives the shipped workflows (their "Settings" nodes, see
+ * `applySettings` in workflows.ts), as a recruiter would fill them in after importing: PORTERS
+ * field aliases of the sandbox's fixture, the capture server standing in for the recruiters'
+ * chat tool and the marketing tool, the LINE account's friend-add link.
+ */
+
+interface SeedField {
+	alias: string;
+	name: string;
+	options?: string;
+}
+
+interface SeedOption {
+	alias: string;
+	name: string;
+	children?: SeedOption[];
+}
+
+interface PortersSeed {
+	fields?: Record<string, SeedField[]>;
+	options?: SeedOption[];
+}
+
+/** Names of the fields and options in `sandbox/porters/seed.json` the workflows are set up with. */
+const SEED_NAMES = {
+	lineUserIdField: { resource: 'candidate', name: 'LINE ユーザーID' },
+	lineStatusField: { resource: 'candidate', name: 'LINE 友だち状態' },
+	statusFollowing: '友だち',
+	statusBlocked: 'ブロック中',
+	interviewStatusField: { resource: 'resume', name: '面談状況' },
+};
+
+/** PORTERS settings for the sandbox fixture, looked up by field and option names. */
+export function portersFixtureSettings(repoRoot: string): Record<string, string> {
+	const seedFile = join(repoRoot, 'sandbox', 'porters', 'seed.json');
+	if (!existsSync(seedFile)) return {};
+	const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as PortersSeed;
+	const field = (resource: string, name: string): SeedField => {
+		const found = seed.fields?.[resource]?.find((candidate) => candidate.name === name);
+		if (!found) throw new Error(`The PORTERS fixture has no ${resource} field named "${name}"`);
+		return found;
+	};
+	const statusField = field(SEED_NAMES.lineStatusField.resource, SEED_NAMES.lineStatusField.name);
+	const statusOptions =
+		seed.options?.find((option) => option.alias === statusField.options)?.children ?? [];
+	const option = (name: string): string => {
+		const found = statusOptions.find((candidate) => candidate.name === name);
+		if (!found)
+			throw new Error(`The PORTERS fixture option ${statusField.options} has no "${name}"`);
+		return found.alias;
+	};
+	return {
+		lineUserIdField: field(SEED_NAMES.lineUserIdField.resource, SEED_NAMES.lineUserIdField.name)
+			.alias,
+		lineStatusField: statusField.alias,
+		statusFollowing: option(SEED_NAMES.statusFollowing),
+		statusBlocked: option(SEED_NAMES.statusBlocked),
+		interviewStatusField: field(
+			SEED_NAMES.interviewStatusField.resource,
+			SEED_NAMES.interviewStatusField.name,
+		).alias,
+	};
+}
+
+export const CAPTURE_CHANNELS = {
+	recruiterNotify: 'recruiter-notify',
+	marketingTool: 'marketing-tool',
+};
+
+export interface DeploymentInputs {
+	porters: Record<string, string>;
+	captureUrl?: string;
+	lineBasicId?: string;
+	/** Production URL of a webhook path. */
+	webhookUrl: (path: string) => string;
+}
+
+/** Settings shared by every workflow (without the per-workflow ones). */
+export function commonSettings(inputs: DeploymentInputs): Record<string, unknown> {
+	return {
+		...inputs.porters,
+		...(inputs.captureUrl
+			? {
+					notifyUrl: `${inputs.captureUrl}/${CAPTURE_CHANNELS.recruiterNotify}`,
+					marketingUrl: `${inputs.captureUrl}/${CAPTURE_CHANNELS.marketingTool}`,
+				}
+			: {}),
+		...(inputs.lineBasicId ? { friendAddUrl: `https://line.me/R/ti/p/${inputs.lineBasicId}` } : {}),
+	};
+}
+
+/**
+ * The settings for one workflow: the common ones, plus `replyWebhookUrl` = the production URL of
+ * the workflow's own built-in Webhook node when it has exactly one.
+ */
+export function settingsForWorkflow(inputs: DeploymentInputs) {
+	const common = commonSettings(inputs);
+	return (workflow: { webhooks: WebhookEndpoint[] }): Record<string, unknown> => {
+		const ownWebhooks = workflow.webhooks.filter(
+			(webhook) => webhook.nodeType === 'n8n-nodes-base.webhook',
+		);
+		return ownWebhooks.length === 1
+			? { ...common, replyWebhookUrl: inputs.webhookUrl(ownWebhooks[0].path) }
+			: common;
+	};
+}

@@ -1,0 +1,121 @@
+import { createServer } from 'net';
+import { join } from 'path';
+
+import type { N8nInstallation } from './install';
+import { cleanChildEnv } from './processes';
+
+/** Asks the OS for a free TCP port on 127.0.0.1 (for servers that cannot report an ephemeral port). */
+export function findFreePort(): Promise<number> {
+	return new Promise((resolvePort, rejectPort) => {
+		const server = createServer();
+		server.unref();
+		server.once('error', rejectPort);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			const port = typeof address === 'object' && address ? address.port : 0;
+			server.close(() => (port > 0 ? resolvePort(port) : rejectPort(new Error('no port'))));
+		});
+	});
+}
+
+/** Fails clearly when a fixed port is taken, instead of letting a server die on EADDRINUSE later. */
+export function assertPortFree(port: number, what: string): Promise<void> {
+	return new Promise((resolveCheck, rejectCheck) => {
+		const server = createServer();
+		server.unref();
+		server.once('error', (error: NodeJS.ErrnoException) =>
+			rejectCheck(
+				new Error(
+					error.code === 'EADDRINUSE'
+						? `Port ${port} for ${what} is already in use on 127.0.0.1`
+						: `Cannot use port ${port} for ${what}: ${error.message}`,
+				),
+			),
+		);
+		server.listen(port, '127.0.0.1', () => server.close(() => resolveCheck()));
+	});
+}
+
+export interface N8nEnvironmentOptions {
+	installation: N8nInstallation;
+	/** n8n keeps its data in `<userFolder>/.n8n`. */
+	userFolder: string;
+	port: number;
+	/** Port of the task runners' broker; must differ between n8n instances on one machine. */
+	runnerBrokerPort: number;
+	encryptionKey: string;
+	/** Public base of production webhooks when another process serves them (queue mode). */
+	webhookBaseUrl?: string;
+	logLevel?: 'error' | 'warn' | 'info' | 'debug';
+	extra?: Record<string, string>;
+}
+
+/** Variables of the calling shell that would change how the host n8n behaves. */
+const INHERITED_VARIABLE_PATTERNS = [
+	/^N8N_/,
+	/^DB_/,
+	/^EXECUTIONS_/,
+	/^QUEUE_/,
+	/^WEBHOOK_URL$/,
+	/^NODE_OPTIONS$/,
+];
+
+function withLoopbackNoProxy(current: string | undefined): string {
+	const entries = (current ?? '')
+		.split(',')
+		.map((entry) => entry.trim())
+		.filter((entry) => entry !== '');
+	for (const host of ['127.0.0.1', 'localhost', '::1'])
+		if (!entries.includes(host)) entries.push(host);
+	return entries.join(',');
+}
+
+/**
+ * The environment of every n8n process of a host (CLI commands and the server), after
+ * docs/n8n-platform.md §7.3: local-only listening, no telemetry or update checks, a fixed
+ * encryption key so that imported credentials stay readable, webhook URLs on the local port.
+ */
+export function n8nEnvironment(options: N8nEnvironmentOptions): NodeJS.ProcessEnv {
+	const base: NodeJS.ProcessEnv = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (INHERITED_VARIABLE_PATTERNS.some((pattern) => pattern.test(key))) continue;
+		base[key] = value;
+	}
+	const baseUrl = `http://127.0.0.1:${options.port}/`;
+	const noProxy = withLoopbackNoProxy(process.env.NO_PROXY ?? process.env.no_proxy);
+	return cleanChildEnv(
+		{
+			PATH: [
+				join(options.installation.nodeDir, 'bin'),
+				join(options.installation.n8nProjectDir, 'node_modules', '.bin'),
+				process.env.PATH ?? '',
+			].join(':'),
+			NO_PROXY: noProxy,
+			no_proxy: noProxy,
+			N8N_USER_FOLDER: options.userFolder,
+			N8N_PORT: String(options.port),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			N8N_PROTOCOL: 'http',
+			N8N_EDITOR_BASE_URL: baseUrl,
+			N8N_WEBHOOK_URL: options.webhookBaseUrl ?? baseUrl,
+			N8N_ENCRYPTION_KEY: options.encryptionKey,
+			N8N_RUNNERS_BROKER_PORT: String(options.runnerBrokerPort),
+			N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_HIRING_BANNER_ENABLED: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_LOG_LEVEL: options.logLevel ?? 'info',
+			N8N_LOG_OUTPUT: 'console',
+			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
+			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
+			EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
+			...options.extra,
+		},
+		base,
+	);
+}

@@ -1,0 +1,364 @@
+import { existsSync } from 'fs';
+import { basename, join } from 'path';
+
+import {
+	missingNodeTypes,
+	packageWebhooks,
+	probePackageCatalog,
+	type PackageCatalog,
+} from './catalog';
+import type { E2EWorkflow } from './context';
+import { CaptureServer } from './capture';
+import {
+	builtInCredentialReference,
+	builtInCredentials,
+	credentialReference,
+	isBuiltInCredentialType,
+	sandboxCredentials,
+	type CredentialSpec,
+	type SandboxValues,
+} from './credentials';
+import { commonSettings, portersFixtureSettings, settingsForWorkflow } from './deployment';
+import { N8nHost } from './host';
+import { ensureN8nInstalled, type N8nInstallation } from './install';
+import { onShutdown } from './lifecycle';
+import { packPackage, type InstalledPackage, type PackedPackage } from './package';
+import { run } from './processes';
+import type { Progress } from './progress';
+import { dropQueueBackends, resetQueueBackends, type QueueBackends } from './queue';
+import type { OwnerAccount } from './rest';
+import { startSandboxes, type RunningSandboxes } from './sandboxes';
+import { PACKAGE_NAME } from './settings';
+import { listWorkflowFiles, prepareWorkflow, type PreparedWorkflow } from './workflows';
+
+/**
+ * Everything the e2e run and the demo share: n8n installed, this package packed and installed
+ * into a user folder, both sandboxes running, credentials pointing at them, the workflows imported
+ * and published, n8n started and signed in. Everything started is stopped by `stop()` and, on a
+ * signal, by the shutdown hooks.
+ */
+
+export interface StageOptions {
+	progress: Progress;
+	repoRoot: string;
+	/** n8n user folder (temporary for e2e, persistent for the demo). */
+	userFolder: string;
+	/** Where the packed tarball goes. */
+	workDir: string;
+	encryptionKey: string;
+	owner?: OwnerAccount;
+	ports?: { n8n?: number; line?: number; porters?: number; capture?: number };
+	/** Test an existing tarball instead of packing the repository. */
+	tarball?: string;
+	/** More n8n environment settings (e.g. to compare n8n engine options in a benchmark). */
+	extraEnv?: Record<string, string>;
+	/** Poll polling triggers every minute (default: the workflows' own interval). */
+	pollEveryMinute?: boolean;
+	/** Also import `test/e2e/fixtures/*.json` (e2e only). */
+	includeFixtures: boolean;
+	logLevel?: 'error' | 'warn' | 'info' | 'debug';
+	/** Run n8n in queue mode (main + webhook processor + worker) on these Postgres and Redis. */
+	queue?: QueueBackends;
+	/** Queue mode: when this says so at stop time, the database and queue keys are left for a look. */
+	keepQueueData?: () => boolean;
+}
+
+export interface Stage {
+	installation: N8nInstallation;
+	host: N8nHost;
+	packed: PackedPackage;
+	installed: InstalledPackage;
+	catalog: PackageCatalog;
+	sandboxes: RunningSandboxes;
+	/** Stand-in for the recruiters' chat tool and the marketing tool. */
+	capture: CaptureServer;
+	credentials: CredentialSpec[];
+	/** Settings given to every shipped workflow's Settings node. */
+	settings: Record<string, unknown>;
+	workflows: E2EWorkflow[];
+	skippedFixtures: Array<{ file: string; missingNodeTypes: string[] }>;
+	/** Production URL of the LINE Login callback workflow, when a shipped workflow has one. */
+	loginCallbackUrl?: string;
+	stop(): Promise<void>;
+}
+
+async function describeTarball(tarball: string): Promise<PackedPackage> {
+	const manifest = await run('tar', ['-xzOf', tarball, 'package/package.json'], {
+		cwd: join(tarball, '..'),
+		description: `read package.json from ${basename(tarball)}`,
+	});
+	const { name, version } = JSON.parse(manifest.stdout) as { name: string; version: string };
+	return { tarball, name, version, files: [] };
+}
+
+/**
+ * The LINE Login callback: the GET endpoint of a built-in Webhook node in a shipped workflow that
+ * also uses the package's LINE Login node.
+ */
+function findLoginCallback(
+	prepared: PreparedWorkflow[],
+	catalog: PackageCatalog,
+	host: N8nHost,
+	progress: Progress,
+): string | undefined {
+	const loginType =
+		catalog.nodes.find((node) => node.name === 'lineLogin')?.type ?? `${PACKAGE_NAME}.lineLogin`;
+	const candidates = prepared.flatMap((workflow) =>
+		workflow.nodeTypes.includes(loginType)
+			? workflow.webhooks
+					.filter(
+						(webhook) => webhook.nodeType === 'n8n-nodes-base.webhook' && webhook.method === 'GET',
+					)
+					.map((webhook) => ({ workflow, url: host.webhookUrl(webhook.path) }))
+			: [],
+	);
+	if (candidates.length > 1) {
+		progress.info(
+			`note: several LINE Login callback candidates (${candidates.map((c) => c.workflow.name).join(', ')}); using the first`,
+		);
+	}
+	return candidates[0]?.url;
+}
+
+export async function prepareStage(options: StageOptions): Promise<Stage> {
+	const { progress, repoRoot } = options;
+	const cleanups: Array<() => Promise<void>> = [];
+	// Each cleanup runs even when an earlier one fails, so nothing is left running.
+	const stopAll = async () => {
+		while (cleanups.length > 0) {
+			try {
+				await cleanups.pop()?.();
+			} catch (error) {
+				progress.info(`cleanup failed: ${(error as Error).message}`);
+			}
+		}
+	};
+	const unregister = onShutdown('stage', stopAll);
+
+	try {
+		const installation = await progress.step('n8n installation', () =>
+			ensureN8nInstalled({ progress }),
+		);
+
+		const packed = await progress.step('package tarball', async () => {
+			if (options.tarball) return await describeTarball(options.tarball);
+			if (!existsSync(join(repoRoot, 'dist'))) {
+				throw new Error('dist/ is missing: build the package first (npm run build)');
+			}
+			return await packPackage(repoRoot, options.workDir);
+		});
+		progress.info(`package ${packed.name}@${packed.version}: ${packed.tarball}`);
+
+		const queue = options.queue;
+		if (queue) {
+			await progress.step('reset Postgres and Redis for queue mode', () =>
+				resetQueueBackends(queue, progress),
+			);
+			// Pushed before the host, so it runs after every n8n process has stopped.
+			cleanups.push(async () => {
+				if (options.keepQueueData?.()) {
+					progress.info(
+						`kept Postgres database ${queue.postgres.database} and Redis keys "${queue.redis.prefix}*" ` +
+							`(db ${queue.redis.db}); the next queue run resets them`,
+					);
+				} else {
+					await dropQueueBackends(queue);
+				}
+			});
+		}
+
+		const host = await N8nHost.create({
+			queue,
+			installation,
+			userFolder: options.userFolder,
+			port: options.ports?.n8n,
+			encryptionKey: options.encryptionKey,
+			owner: options.owner,
+			progress,
+			logLevel: options.logLevel,
+			extraEnv: options.extraEnv,
+		});
+		cleanups.push(() => host.stop());
+
+		const installed = await progress.step('install the package the way n8n does', () =>
+			host.installPackage(packed),
+		);
+		const catalog = await progress.step('load the installed package on n8n’s Node', () =>
+			probePackageCatalog(installation, installed.dir),
+		);
+		progress.info(
+			`package offers nodes [${catalog.nodes.map((node) => node.type).join(', ')}] and credentials ` +
+				`[${catalog.credentials.map((credential) => credential.name).join(', ')}]`,
+		);
+
+		const sandboxes = await progress.step('sandboxes', () =>
+			startSandboxes(
+				repoRoot,
+				{ line: options.ports?.line, porters: options.ports?.porters },
+				progress,
+			),
+		);
+		cleanups.push(() => sandboxes.stop());
+
+		const capture = new CaptureServer();
+		await capture.start(options.ports?.capture ?? 0);
+		cleanups.push(() => capture.stop());
+		progress.info(`capture server (recruiters' chat tool, marketing tool) on ${capture.url}`);
+
+		// Credential IDs are stable per type, so workflows can be bound before the data is known.
+		const credentialReferences: Record<string, { id: string; name: string }> = Object.fromEntries(
+			catalog.credentials.map((credential) => [
+				credential.name,
+				credentialReference(credential.name, credential.displayName),
+			]),
+		);
+		for (const type of ['httpHeaderAuth']) {
+			const reference = builtInCredentialReference(type);
+			if (reference) credentialReferences[type] = reference;
+		}
+		const webhookDescriptions = packageWebhooks(catalog);
+		const deploymentInputs = {
+			porters: sandboxes.porters ? portersFixtureSettings(repoRoot) : {},
+			captureUrl: capture.url,
+			lineBasicId: sandboxes.line?.values.basicId,
+			webhookUrl: (path: string) => host.webhookUrl(path),
+		};
+		const settingsFor = settingsForWorkflow(deploymentInputs);
+		const shipped = listWorkflowFiles(join(repoRoot, 'workflows')).map((file) =>
+			prepareWorkflow(file, {
+				credentialsByType: credentialReferences,
+				packageWebhooks: webhookDescriptions,
+				settingsFor,
+				pollEveryMinute: options.pollEveryMinute,
+			}),
+		);
+		for (const workflow of shipped) {
+			const missing = missingNodeTypes(workflow.nodeTypes, catalog);
+			if (missing.length > 0) {
+				throw new Error(
+					`Shipped workflow ${basename(workflow.source)} uses node types the package lacks: ${missing.join(', ')}`,
+				);
+			}
+			if (workflow.settings.unfilled.length > 0) {
+				progress.info(
+					`note: ${workflow.name}: settings left empty: ${workflow.settings.unfilled.join(', ')}`,
+				);
+			}
+		}
+		const fixtures: PreparedWorkflow[] = [];
+		const skippedFixtures: Stage['skippedFixtures'] = [];
+		if (options.includeFixtures) {
+			for (const file of listWorkflowFiles(join(repoRoot, 'test', 'e2e', 'fixtures'))) {
+				const workflow = prepareWorkflow(file, {
+					credentialsByType: credentialReferences,
+					packageWebhooks: webhookDescriptions,
+					idSeed: `fixture:${basename(file)}`,
+				});
+				const missing = missingNodeTypes(workflow.nodeTypes, catalog);
+				if (missing.length > 0) {
+					skippedFixtures.push({ file: basename(file), missingNodeTypes: missing });
+					progress.info(
+						`fixture ${basename(file)} left out: the package has no ${missing.join(', ')} yet`,
+					);
+				} else {
+					fixtures.push(workflow);
+				}
+			}
+		}
+		const all = [...shipped, ...fixtures];
+
+		const loginCallbackUrl = findLoginCallback(shipped, catalog, host, progress);
+		const line = sandboxes.line;
+		if (line && loginCallbackUrl) {
+			line.values.loginCallbackUrl = loginCallbackUrl;
+			if (!line.sandbox.loginChannel.callbackUrls.includes(loginCallbackUrl)) {
+				line.sandbox.loginChannel.callbackUrls.push(loginCallbackUrl);
+			}
+		}
+		const values: SandboxValues = { line: line?.values, porters: sandboxes.porters?.values };
+		const packageCredentials = sandboxCredentials(catalog, values);
+		const needed = new Set(
+			all.flatMap((workflow) =>
+				workflow.json.nodes.flatMap((node) =>
+					node.disabled ? [] : Object.keys(node.credentials ?? {}),
+				),
+			),
+		);
+		const credentials = [...packageCredentials.credentials, ...builtInCredentials(needed)];
+		const available = new Set(credentials.map((credential) => credential.type));
+		const unavailable = [...needed].filter((type) => !available.has(type)).sort();
+		if (unavailable.length > 0) {
+			throw new Error(
+				`Workflows need credentials the harness cannot fill (sandbox missing or type unknown): ${unavailable.join(', ')}`,
+			);
+		}
+		for (const type of packageCredentials.unknownTypes) {
+			progress.info(`note: no sandbox credential for ${type} (no workflow needs it)`);
+		}
+		if (credentials.some((credential) => isBuiltInCredentialType(credential.type))) {
+			progress.info(
+				'recruiter webhooks use Header Auth (see RECRUITER_WEBHOOK_KEY in scripts/n8n/credentials.ts)',
+			);
+		}
+
+		await progress.step(`import ${credentials.length} credential(s)`, () =>
+			host.importCredentials(credentials),
+		);
+		await progress.step(`import ${all.length} workflow(s)`, () => host.importWorkflows(all));
+		await progress.step(`publish ${all.length} workflow(s)`, () =>
+			host.publishWorkflows(all.map((workflow) => workflow.id)),
+		);
+		await progress.step('start n8n', () => host.start());
+		await host.signIn();
+		const problems = await host.activationProblems(all.map((workflow) => workflow.id));
+		if (problems.length > 0) {
+			throw new Error(
+				'Workflows failed to activate:\n' +
+					problems
+						.map(
+							(problem) =>
+								`  ${all.find((w) => w.id === problem.id)?.name ?? problem.id}: ${problem.error}`,
+						)
+						.join('\n'),
+			);
+		}
+		progress.info(`${all.length} workflow(s) active`);
+
+		const shippedIds = new Set(shipped.map((workflow) => workflow.id));
+		const workflows: E2EWorkflow[] = all.map((workflow) => ({
+			id: workflow.id,
+			name: workflow.name,
+			origin: shippedIds.has(workflow.id) ? 'shipped' : 'fixture',
+			file: basename(workflow.source),
+			webhooks: workflow.webhooks.map((webhook) => ({
+				...webhook,
+				url: host.webhookUrl(webhook.path),
+			})),
+			nodeTypes: workflow.nodeTypes,
+			settings: workflow.settings,
+		}));
+
+		return {
+			installation,
+			host,
+			packed,
+			installed,
+			catalog,
+			sandboxes,
+			capture,
+			credentials,
+			settings: commonSettings(deploymentInputs),
+			workflows,
+			skippedFixtures,
+			loginCallbackUrl,
+			stop: async () => {
+				unregister();
+				await stopAll();
+			},
+		};
+	} catch (error) {
+		unregister();
+		await stopAll();
+		throw error;
+	}
+}
