@@ -1,0 +1,253 @@
+/* eslint-disable no-console */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+
+import { Browser } from './n8n/browser';
+import { RECRUITER_WEBHOOK_KEY } from './n8n/credentials';
+import { CAPTURE_CHANNELS } from './n8n/deployment';
+import { assertPortFree } from './n8n/environment';
+import { installSignalHandlers, isShuttingDown, runShutdown } from './n8n/lifecycle';
+import { Progress } from './n8n/progress';
+import type { OwnerAccount } from './n8n/rest';
+import { cacheRoot, findRepoRoot, N8N_VERSION, PACKAGE_NAME } from './n8n/settings';
+import { prepareStage, type Stage } from './n8n/stage';
+
+/**
+ * `npm start`: the local demo. A real n8n with this package, both sandboxes, credentials and the
+ * shipped workflows, in a user folder that persists under the cache folder (so the demo keeps its
+ * executions and anything made in the editor). Prints the editor URL, the login and commands that
+ * play a friend-add and a candidate opening a link URL. Ctrl-C stops everything.
+ *
+ *   node build/scripts/demo.js [--tarball <file>]       run the demo (of that tarball instead of
+ *                                                       packing the repository)
+ *   node build/scripts/demo.js open-link --url <url>    open a link URL like the candidate's browser
+ *   node build/scripts/demo.js open-link --candidate <id>
+ *        ask the running demo's link-URL workflow for the candidate's URL, then open it
+ *
+ * Ports: LINE_PORTERS_DEMO_N8N_PORT (5678), LINE_PORTERS_DEMO_LINE_PORT (8787),
+ * LINE_PORTERS_DEMO_PORTERS_PORT (8788), LINE_PORTERS_DEMO_CAPTURE_PORT (8789).
+ * Data: LINE_PORTERS_CACHE_DIR (see scripts/n8n/settings.ts).
+ */
+
+const DEMO_ENCRYPTION_KEY = 'line-porters-demo-fixed-encryption-key-v1';
+const DEMO_OWNER: OwnerAccount = {
+	email: 'demo@line-porters.test',
+	password: 'Demo-Sandbox-2026',
+	firstName: 'Demo',
+	lastName: 'Recruiter',
+};
+
+interface DemoState {
+	editorUrl: string;
+	lineSandboxUrl: string | null;
+	portersSandboxUrl: string | null;
+	friendAddWebhookUrl: string | null;
+	loginCallbackUrl: string | null;
+	/** A shipped workflow's webhook that answers with a candidate's link URL. */
+	linkUrlWebhook: { url: string; method: string } | null;
+	/** Header Auth of the recruiter webhooks. */
+	recruiterWebhookKey: { header: string; value: string };
+	captureUrl: string;
+}
+
+function demoDir(): string {
+	return join(cacheRoot(), 'demo', `n8n-${N8N_VERSION}`);
+}
+
+function port(variable: string, fallback: number): number {
+	const value = Number(process.env[variable] ?? fallback);
+	if (!Number.isInteger(value) || value <= 0 || value > 65535)
+		throw new Error(`${variable} is not a port: ${process.env[variable]}`);
+	return value;
+}
+
+function describeDemo(stage: Stage): DemoState {
+	const triggerType = `${PACKAGE_NAME}.lineTrigger`;
+	const loginType = `${PACKAGE_NAME}.lineLogin`;
+	const shipped = stage.workflows.filter((workflow) => workflow.origin === 'shipped');
+	const friendAdd = shipped
+		.flatMap((workflow) => workflow.webhooks)
+		.find((webhook) => webhook.nodeType === triggerType);
+	const linkUrl = shipped
+		.filter((workflow) => workflow.nodeTypes.includes(loginType))
+		.flatMap((workflow) => workflow.webhooks)
+		.find(
+			(webhook) =>
+				webhook.nodeType === 'n8n-nodes-base.webhook' && webhook.url !== stage.loginCallbackUrl,
+		);
+	return {
+		editorUrl: stage.host.baseUrl,
+		lineSandboxUrl: stage.sandboxes.line?.values.url ?? null,
+		portersSandboxUrl: stage.sandboxes.porters?.values.url ?? null,
+		friendAddWebhookUrl: friendAdd?.url ?? null,
+		loginCallbackUrl: stage.loginCallbackUrl ?? null,
+		linkUrlWebhook: linkUrl ? { url: linkUrl.url, method: linkUrl.method } : null,
+		recruiterWebhookKey: RECRUITER_WEBHOOK_KEY,
+		captureUrl: stage.capture.url,
+	};
+}
+
+function printBanner(stage: Stage, state: DemoState, userFolder: string): void {
+	const lines = [
+		'',
+		'──────────────────────────────────────────────────────────────────────',
+		` LINE × PORTERS demo is running (n8n ${N8N_VERSION}, ${stage.packed.name}@${stage.packed.version})`,
+		'──────────────────────────────────────────────────────────────────────',
+		` Editor:   ${state.editorUrl}`,
+		` Login:    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}`,
+		` LINE sandbox:    ${state.lineSandboxUrl ?? '(not built)'}`,
+		` PORTERS sandbox: ${state.portersSandboxUrl ?? '(not built)'}`,
+		` Workflows: ${stage.workflows.map((workflow) => workflow.name).join(', ') || '(none shipped yet)'}`,
+		` Recruiter webhooks: header ${state.recruiterWebhookKey.header}: ${state.recruiterWebhookKey.value}`,
+		` What the workflows post to the recruiters' chat tool and the marketing tool:`,
+		`   curl -s ${state.captureUrl}/__capture/${CAPTURE_CHANNELS.recruiterNotify}`,
+		`   curl -s ${state.captureUrl}/__capture/${CAPTURE_CHANNELS.marketingTool}`,
+		'',
+		' Simulate a friend-add (LINE sends a signed follow webhook to n8n):',
+		state.friendAddWebhookUrl && state.lineSandboxUrl
+			? `   node build/sandbox/line/cli.js follow --sandbox ${state.lineSandboxUrl} --to ${state.friendAddWebhookUrl}`
+			: '   (needs a shipped workflow with a LINE Trigger and the LINE sandbox)',
+		'',
+		' Simulate a candidate opening their link URL (LINE Login, followed like a browser):',
+		state.linkUrlWebhook
+			? '   node build/scripts/demo.js open-link --candidate <PORTERS candidate ID>'
+			: '   node build/scripts/demo.js open-link --url <link URL from "Generate Link URL">',
+		'',
+		` n8n log: ${stage.host.logFile}`,
+		` Data kept in ${userFolder} (delete it to start afresh).`,
+		' Press Ctrl-C to stop everything.',
+		'',
+	];
+	console.log(lines.join('\n'));
+}
+
+async function runDemo(args: string[]): Promise<void> {
+	const progress = new Progress('demo');
+	installSignalHandlers(progress);
+	const repoRoot = findRepoRoot(__dirname);
+	const tarball = argumentValue(args, '--tarball');
+	const ports = {
+		n8n: port('LINE_PORTERS_DEMO_N8N_PORT', 5678),
+		line: port('LINE_PORTERS_DEMO_LINE_PORT', 8787),
+		porters: port('LINE_PORTERS_DEMO_PORTERS_PORT', 8788),
+		capture: port('LINE_PORTERS_DEMO_CAPTURE_PORT', 8789),
+	};
+	await assertPortFree(ports.n8n, 'n8n (LINE_PORTERS_DEMO_N8N_PORT)');
+	await assertPortFree(ports.line, 'the LINE sandbox (LINE_PORTERS_DEMO_LINE_PORT)');
+	await assertPortFree(ports.porters, 'the PORTERS sandbox (LINE_PORTERS_DEMO_PORTERS_PORT)');
+	await assertPortFree(ports.capture, 'the capture server (LINE_PORTERS_DEMO_CAPTURE_PORT)');
+
+	const dir = demoDir();
+	const userFolder = join(dir, 'home');
+	mkdirSync(userFolder, { recursive: true });
+	progress.info(`demo data in ${userFolder}`);
+	const stage = await prepareStage({
+		progress,
+		repoRoot,
+		userFolder,
+		workDir: join(dir, 'package'),
+		encryptionKey: DEMO_ENCRYPTION_KEY,
+		owner: DEMO_OWNER,
+		ports,
+		includeFixtures: false,
+		tarball: tarball ? resolve(tarball) : undefined,
+	});
+	const state = describeDemo(stage);
+	// As if the trigger's URL had been entered in the LINE console.
+	const line = stage.sandboxes.line?.sandbox;
+	if (line && state.friendAddWebhookUrl)
+		line.webhookEndpoint = { endpoint: state.friendAddWebhookUrl, active: true };
+	writeFileSync(join(dir, 'demo-state.json'), JSON.stringify(state, null, 2));
+	printBanner(stage, state, userFolder);
+
+	const { code, signal } = await stage.host.waitForExit();
+	// On Ctrl-C the signal handler stops everything and exits; n8n ending is part of that.
+	if (isShuttingDown()) return await new Promise<never>(() => undefined);
+	progress.info(
+		`n8n stopped unexpectedly (code ${code}, signal ${signal}); last log lines:\n${stage.host.logTail(30)}`,
+	);
+	await runShutdown(progress);
+	process.exit(1);
+}
+
+function argumentValue(args: string[], name: string): string | undefined {
+	const index = args.indexOf(name);
+	return index >= 0 ? args[index + 1] : undefined;
+}
+
+async function linkUrlFor(state: DemoState, candidateId: string): Promise<string> {
+	if (!state.linkUrlWebhook) {
+		throw new Error('No shipped workflow answers with link URLs; pass --url <link URL> instead');
+	}
+	const { url, method } = state.linkUrlWebhook;
+	const target = new URL(url);
+	let response: Response;
+	if (method === 'GET') {
+		target.searchParams.set('candidateId', candidateId);
+		response = await fetch(target, {
+			headers: { [state.recruiterWebhookKey.header]: state.recruiterWebhookKey.value },
+		});
+	} else {
+		response = await fetch(target, {
+			method,
+			headers: {
+				'content-type': 'application/json',
+				[state.recruiterWebhookKey.header]: state.recruiterWebhookKey.value,
+			},
+			body: JSON.stringify({ candidateId }),
+		});
+	}
+	const text = await response.text();
+	if (!response.ok) throw new Error(`${method} ${url} → ${response.status}: ${text}`);
+	const found = text.match(/https?:\/\/[^\s"'<>]+\/oauth2\/v2\.1\/authorize\?[^\s"'<>]+/);
+	if (!found)
+		throw new Error(`The link-URL workflow answered without a link URL: ${text.slice(0, 500)}`);
+	return found[0].replace(/\\u0026/g, '&');
+}
+
+async function openLink(args: string[]): Promise<void> {
+	const stateFile = join(demoDir(), 'demo-state.json');
+	let url = argumentValue(args, '--url');
+	const candidate = argumentValue(args, '--candidate');
+	if (!url && !candidate)
+		throw new Error('usage: demo.js open-link --url <link URL> | --candidate <id>');
+	if (!url) {
+		if (!existsSync(stateFile))
+			throw new Error('The demo is not running (start it with npm start)');
+		url = await linkUrlFor(JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState, candidate!);
+	}
+	console.log(`Opening ${url}`);
+	const page = await new Browser().open(url);
+	for (const hop of page.hops)
+		console.log(`  ${hop.status} ${hop.url}${hop.location ? `\n      → ${hop.location}` : ''}`);
+	const text = page.contentType.includes('html')
+		? page.body
+				.replace(/<style[\s\S]*?<\/style>|<script[\s\S]*?<\/script>/gi, '')
+				.replace(/<[^>]+>/g, ' ')
+		: page.body;
+	console.log(`\nThe candidate sees (${page.status}, ${page.contentType || 'no content type'}):\n`);
+	console.log(
+		text
+			.replace(/[ \t]+/g, ' ')
+			.replace(/\n\s*\n+/g, '\n')
+			.trim()
+			.slice(0, 2000),
+	);
+}
+
+async function main(): Promise<void> {
+	const [command, ...rest] = process.argv.slice(2);
+	if (command === 'open-link') return await openLink(rest);
+	if (command !== undefined && command !== '--tarball') {
+		throw new Error(
+			`Unknown command "${command}" (expected nothing, --tarball <file> or open-link)`,
+		);
+	}
+	await runDemo(process.argv.slice(2));
+}
+
+main().catch(async (error) => {
+	console.error(error instanceof Error ? error.message : error);
+	await runShutdown();
+	process.exit(1);
+});
