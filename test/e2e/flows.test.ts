@@ -46,6 +46,10 @@ interface LineState {
 interface PortersCounters {
 	writes: number;
 	reads: number;
+	/** Calls to /v1/oauth and /v1/token. */
+	auth: number;
+	tokensIssued: number;
+	byEndpoint: Record<string, number>;
 }
 
 const setting = (key: string) => String(e2e().settings[key]);
@@ -61,6 +65,13 @@ async function candidate(id: number): Promise<Json> {
 
 async function portersCounters(): Promise<PortersCounters> {
 	return (await portersSandbox<{ counters: PortersCounters }>('GET', 'state')).counters;
+}
+
+/** Billed calls on the candidate resource; the resume trigger polling meanwhile makes none. */
+function candidateCalls(counters: PortersCounters): number {
+	return Object.entries(counters.byEndpoint)
+		.filter(([endpoint]) => endpoint.endsWith(' /v1/candidate'))
+		.reduce((sum, [, calls]) => sum + calls, 0);
 }
 
 async function lineState(): Promise<LineState> {
@@ -108,8 +119,10 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 	const follower = { userId: `U${'f0a1'.repeat(8)}`, displayName: '中村 さくら', language: 'ja', isFriend: false };
 	const applicant = { userId: `U${'b2c3'.repeat(8)}`, displayName: '小林 陽斗', language: 'ja', isFriend: false };
 	let markAsReadToken = '';
+	let countersAtStart: PortersCounters;
 
 	beforeAll(async () => {
+		countersAtStart = await portersCounters();
 		rest = await signedIn();
 		triggerUrl = webhookOf(shippedWorkflow(FILES.router), 'LINE Trigger');
 		await lineSandbox('POST', 'users', [follower, applicant]);
@@ -120,6 +133,7 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 		const before = await rest.executionIds(flow.id);
 		expect(await candidatesWithLineId(follower.userId)).toEqual([]);
 
+		const callsBefore = candidateCalls(await portersCounters());
 		const first = await lineSandbox<SentWebhook>('POST', 'webhook', {
 			url: triggerUrl,
 			events: [{ type: 'follow', userId: follower.userId }],
@@ -127,6 +141,8 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 		expect(first.status).toBe(200);
 		const [firstRun] = await rest.waitForExecutions(flow.id, { exclude: before });
 		expect(firstRun.status).toBe('success');
+		// DESIGN's budget: at most 2 billed PORTERS calls per follow (find + write).
+		expect(candidateCalls(await portersCounters()) - callsBefore).toBeLessThanOrEqual(2);
 
 		// The same bytes again (a duplicate on the network), then LINE's redelivery of the event.
 		const duplicate = await lineSandbox<SentWebhook>('POST', 'webhook', { url: triggerUrl, rawBody: first.payload });
@@ -136,6 +152,7 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 		expect(redelivered.status).toBe(200);
 		const [thirdRun] = await rest.waitForExecutions(flow.id, { exclude: [...before, firstRun.id, secondRun.id] });
 		expect([secondRun.status, thirdRun.status]).toEqual(['success', 'success']);
+		expect(candidateCalls(await portersCounters()) - callsBefore).toBeLessThanOrEqual(2 * 3);
 
 		const found = await candidatesWithLineId(follower.userId);
 		expect(found).toHaveLength(1);
@@ -293,4 +310,13 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 			}),
 		);
 	}, 240_000);
+
+	it('PORTERS authentication is reused across executions, not repeated per execution', async () => {
+		const now = await portersCounters();
+		// Every flow above touched PORTERS in its own execution, all within one token lifetime.
+		expect(now.reads + now.writes - countersAtStart.reads - countersAtStart.writes).toBeGreaterThanOrEqual(10);
+		// One code_direct + token pair at most (none if an earlier execution already held the token).
+		expect(now.auth - countersAtStart.auth).toBeLessThanOrEqual(2);
+		expect(now.tokensIssued - countersAtStart.tokensIssued).toBeLessThanOrEqual(1);
+	});
 });
