@@ -128,6 +128,7 @@ async function main(): Promise<number> {
 	let exitCode = 1;
 	let summary = 'e2e: FAILED before the tests ran';
 	try {
+		const queueBackends = args.queue ? queueBackendsFromEnv() : undefined;
 		const stage = await prepareStage({
 			progress,
 			repoRoot,
@@ -137,7 +138,7 @@ async function main(): Promise<number> {
 			tarball: args.tarball,
 			includeFixtures: true,
 			pollEveryMinute: true,
-			queue: args.queue ? queueBackendsFromEnv() : undefined,
+			queue: queueBackends,
 			keepQueueData: () => keepWorkDir,
 		});
 		const context: E2EContext = {
@@ -151,6 +152,7 @@ async function main(): Promise<number> {
 				mode: stage.host.mode,
 				webhookBaseUrl: stage.host.webhookBaseUrl,
 				logFiles: stage.host.logFiles,
+				postgres: queueBackends?.postgres,
 			},
 			package: {
 				name: stage.packed.name,

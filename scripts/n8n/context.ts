@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 
 import type { PackageCatalog } from './catalog';
 import type { LineSandboxValues, PortersSandboxValues } from './credentials';
+import type { QueueBackends } from './queue';
 import type { OwnerAccount } from './rest';
 import type { WebhookEndpoint } from './workflows';
 
@@ -41,6 +42,8 @@ export interface E2EContext {
 		webhookBaseUrl: string;
 		/** Every process's log, main's first. */
 		logFiles: string[];
+		/** Queue mode: the Postgres database n8n stores its data in. */
+		postgres?: QueueBackends['postgres'];
 	};
 	package: {
 		name: string;

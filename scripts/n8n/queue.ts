@@ -65,13 +65,20 @@ function checkedDatabaseName(name: string): string {
 	return name;
 }
 
-async function psql(backends: QueueBackends, sql: string): Promise<void> {
-	const { host, port, user } = backends.postgres;
-	await run(
+async function psql(postgres: QueueBackends['postgres'], sql: string, database = 'postgres'): Promise<string> {
+	const { host, port, user } = postgres;
+	const result = await run(
 		'psql',
-		['-h', host, '-p', String(port), '-U', user, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', sql],
+		['-h', host, '-p', String(port), '-U', user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql],
 		{ cwd: process.cwd(), timeoutMs: 60000, description: `psql ${sql}` },
 	);
+	return result.stdout;
+}
+
+/** The `data` column of every credential n8n stored in the queue-mode database, one per row. */
+export async function storedCredentialData(postgres: QueueBackends['postgres']): Promise<string[]> {
+	const output = await psql(postgres, 'SELECT data FROM credentials_entity', checkedDatabaseName(postgres.database));
+	return output.split('\n').filter((row) => row !== '');
 }
 
 async function redisCli(backends: QueueBackends, args: string[]): Promise<string> {
@@ -107,8 +114,8 @@ export async function resetQueueBackends(backends: QueueBackends, progress: Prog
 			`Redis at ${backends.redis.host}:${backends.redis.port} is not usable: ${(error as Error).message}`,
 		);
 	}
-	await psql(backends, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-	await psql(backends, `CREATE DATABASE ${database}`);
+	await psql(backends.postgres, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+	await psql(backends.postgres, `CREATE DATABASE ${database}`);
 	const cleared = await clearRedisPrefix(backends);
 	progress.info(
 		`queue mode: Postgres database ${database} on ${backends.postgres.host}:${backends.postgres.port} ` +
@@ -120,7 +127,7 @@ export async function resetQueueBackends(backends: QueueBackends, progress: Prog
 /** Removes what the run left in Postgres and Redis (after every n8n process has stopped). */
 export async function dropQueueBackends(backends: QueueBackends): Promise<void> {
 	await psql(
-		backends,
+		backends.postgres,
 		`DROP DATABASE IF EXISTS ${checkedDatabaseName(backends.postgres.database)} WITH (FORCE)`,
 	);
 	await clearRedisPrefix(backends);

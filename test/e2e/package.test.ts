@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join, relative } from 'path';
 
+import { storedCredentialData } from '../../scripts/n8n/queue';
 import type { N8nRestClient } from '../../scripts/n8n/rest';
 import { e2e, signedIn } from './support';
 
@@ -88,9 +89,16 @@ describe('the package installed into n8n', () => {
 			);
 		}
 		const secret = e2e().line?.channelSecret;
-		if (secret) {
-			for (const file of ['database.sqlite', 'database.sqlite-wal']) {
-				const path = join(e2e().n8n.userFolder, '.n8n', file);
+		if (!secret) return;
+		const { postgres } = e2e().n8n;
+		if (postgres) {
+			const rows = await storedCredentialData(postgres);
+			expect(rows.length).toBeGreaterThanOrEqual(e2e().credentials.length);
+			for (const row of rows) expect(row.includes(secret)).toBe(false);
+		} else {
+			const database = join(e2e().n8n.userFolder, '.n8n', 'database.sqlite');
+			expect(existsSync(database)).toBe(true);
+			for (const path of [database, `${database}-wal`]) {
 				if (existsSync(path)) expect(readFileSync(path).includes(Buffer.from(secret))).toBe(false);
 			}
 		}
