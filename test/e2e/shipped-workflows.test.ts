@@ -63,7 +63,13 @@ describe('shipped workflows', () => {
 					nodes: Array<{ type: string; parameters: { mode?: string; jsonOutput?: string } }>;
 				};
 				const storedSettings = stored.nodes
-					.filter((node) => node.type === 'n8n-nodes-base.set' && node.parameters.mode === 'raw')
+					// Settings nodes hold plain JSON; a Set node with an expression builds output at run time.
+					.filter(
+						(node) =>
+							node.type === 'n8n-nodes-base.set' &&
+							node.parameters.mode === 'raw' &&
+							!(node.parameters.jsonOutput ?? '').startsWith('='),
+					)
 					.map(
 						(node) =>
 							(
