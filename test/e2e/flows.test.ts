@@ -138,6 +138,8 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 	const applicant = { userId: `U${'b2c3'.repeat(8)}`, displayName: '小林 陽斗', language: 'ja', isFriend: false };
 	let markAsReadToken = '';
 	let countersAtStart: PortersCounters;
+	/** The callback URL LINE redirected the candidate to in the successful link flow. */
+	let usedCallbackUrl = '';
 
 	beforeAll(async () => {
 		countersAtStart = await portersCounters();
@@ -299,6 +301,17 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 		expect(run.status).toBe('success');
 
 		expect((await candidate(target))[setting('lineUserIdField')]).toBe(applicant.userId);
+		usedCallbackUrl = page.hops.find((hop) => new URL(hop.url).searchParams.has('code'))?.url ?? '';
+	});
+
+	it('03: a replayed callback (same code and state) gets the failure page and writes nothing', async () => {
+		expect(usedCallbackUrl).toContain('state=');
+		const writesBefore = (await portersCounters()).writes;
+		const page = await new Browser().open(usedCallbackUrl);
+		expect(page.status).toBe(400);
+		expect(page.body).toContain('LINE連携ができませんでした');
+		expect(page.body).toContain('ログインの確認に失敗しました');
+		expect((await portersCounters()).writes).toBe(writesBefore);
 	});
 
 	it('03: a tampered link state gets the failure page and nothing is written', async () => {
