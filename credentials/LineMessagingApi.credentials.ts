@@ -54,7 +54,7 @@ export class LineMessagingApi implements ICredentialType {
 			name: 'dataApiBaseUrl',
 			type: 'string',
 			default: 'https://api-data.line.me',
-			description: 'Used to download message content. Change only to reach a test server.',
+			description: "LINE's host for message content (images, video, files). Change only to reach a test server.",
 		},
 	];
 

@@ -27,8 +27,6 @@ export interface LineRequest {
 	body?: IDataObject | IDataObject[];
 	qs?: IDataObject;
 	headers?: Record<string, string>;
-	/** Use the data API host (content download) instead of the API host. */
-	dataApi?: boolean;
 	/** Retry 5xx and dropped connections; off for calls that are not safe to repeat. */
 	retryServerErrors?: boolean;
 	/**
@@ -159,10 +157,7 @@ export async function lineApiRequest(
 	request: LineRequest,
 ): Promise<LineResponse> {
 	const credentials = await this.getCredentials(LINE_CREDENTIAL);
-	const baseURL = String(
-		(request.dataApi ? credentials.dataApiBaseUrl : credentials.apiBaseUrl) ||
-			(request.dataApi ? 'https://api-data.line.me' : 'https://api.line.me'),
-	).replace(/\/+$/, '');
+	const baseURL = String(credentials.apiBaseUrl || 'https://api.line.me').replace(/\/+$/, '');
 	const policy = request.backoff ?? DEFAULT_BACKOFF;
 	const retryServerErrors = request.retryServerErrors ?? true;
 	const options: IHttpRequestOptions = {
@@ -205,8 +200,7 @@ export async function lineApiRequest(
 		if (ok) {
 			return {
 				statusCode: response.statusCode,
-				// Content downloads (data API) stay binary; JSON answers become objects.
-				body: (Buffer.isBuffer(response.body) ? response.body : asObject(response.body)) as IDataObject,
+				body: asObject(response.body),
 				headers: lowerCaseHeaders(response.headers),
 				requestId: header(response.headers, 'x-line-request-id'),
 			};
