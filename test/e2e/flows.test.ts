@@ -254,6 +254,24 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 		const state = await lineState();
 		expect(pushesTo(state, stranger.userId).map((p) => p.messages[0].text)).toEqual(['ご連絡ありがとうございます。']);
 		expect(state.markedRead.map((m) => m.token)).toContain(token);
+
+		// A recruiter may also just mark a message read: no text, nothing pushed.
+		const second = await lineSandbox<SentWebhook>('POST', 'webhook', {
+			url: triggerUrl,
+			events: [{ type: 'message', userId: stranger.userId, text: '了解しました' }],
+		});
+		expect(second.status).toBe(200);
+		const [secondNotification] = await waitFor('the second notification', async () => {
+			const fresh = (await captured('recruiterNotify')).slice(notifiedBefore + 1);
+			return fresh.length > 0 ? fresh : undefined;
+		});
+		const secondToken = String((secondNotification.json as Json).markAsReadToken);
+		expect(secondToken).not.toBe(token);
+		const markOnly = await recruiterReply({ lineUserId: stranger.userId, text: '', markAsReadToken: secondToken });
+		expect(markOnly.status).toBe(200);
+		const after = await lineState();
+		expect(after.markedRead.map((m) => m.token)).toContain(secondToken);
+		expect(pushesTo(after, stranger.userId)).toHaveLength(1);
 	});
 
 	it('06: a block marks the candidate as blocked', async () => {
