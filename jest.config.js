@@ -5,5 +5,5 @@ module.exports = {
 	testMatch: ['**/*.test.js'],
 	testPathIgnorePatterns: ['/build/test/e2e/'],
 	testTimeout: 30000,
-	reporters: ['default', ['<rootDir>/build/test/helpers/summaryReporter.js', { label: 'unit' }]],
+	reporters: ['default', ['<rootDir>/build/test/support/summaryReporter.js', { label: 'unit' }]],
 };

@@ -14,7 +14,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { LineMessagingApi } from '../credentials/LineMessagingApi.credentials';
 import { Line } from '../nodes/Line/Line.node';
 import { LineSandbox } from '../sandbox/line/server';
-import { createExecuteContext } from '../test/helpers/n8nContext';
+import { createExecuteContext } from '../test/support/n8nContext';
 
 export interface SendRun {
 	label: string;

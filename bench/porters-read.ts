@@ -23,7 +23,7 @@ import { PortersApi } from '../credentials/PortersApi.credentials';
 import { decodeRecord } from '../core/porters/codec';
 import { Porters } from '../nodes/Porters/Porters.node';
 import { PortersClient } from '../nodes/Porters/transport';
-import { createExecuteContext } from '../test/helpers/n8nContext';
+import { createExecuteContext } from '../test/support/n8nContext';
 
 const LINE_FIELD = 'Person.U_20A292C634376220CB97FC77478A5A';
 

@@ -1,6 +1,6 @@
 import { Browser } from '../../scripts/n8n/browser';
 import { nodeOutput, type N8nRestClient } from '../../scripts/n8n/rest';
-import { e2e, fixtureWorkflow, lineSandbox, signedIn, webhookOf } from './support';
+import { e2e, fixtureWorkflow, lineSandbox, signedIn, webhookOf } from '../support/e2e';
 
 /**
  * The redirect walk the LINE Login flow needs, with n8n's own nodes: a browser opens the LINE

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { join } from 'path';
 
 import { parseFlatted } from '../../scripts/n8n/flatted';
-import { e2e } from './support';
+import { e2e } from '../support/e2e';
 
 /**
  * The harness decodes execution data itself; n8n encodes it with the `flatted` package. This

@@ -10,7 +10,7 @@ import {
 	shippedWorkflows,
 	signedIn,
 	webhookOf,
-} from './support';
+} from '../support/e2e';
 
 /**
  * Every shipped flow driven from outside, the way LINE, a candidate's browser, a recruiter's tool

@@ -12,5 +12,5 @@ module.exports = {
 	testMatch: ['**/*.test.js'],
 	testTimeout: 90000,
 	maxWorkers: 1,
-	reporters: ['default', ['<rootDir>/build/test/helpers/summaryReporter.js', { label: 'e2e' }]],
+	reporters: ['default', ['<rootDir>/build/test/support/summaryReporter.js', { label: 'e2e' }]],
 };

@@ -1,5 +1,5 @@
 import { nodeOutput, type N8nRestClient } from '../../scripts/n8n/rest';
-import { e2e, fixtureWorkflow, lineSandbox, signedIn, webhookOf } from './support';
+import { e2e, fixtureWorkflow, lineSandbox, signedIn, webhookOf } from '../support/e2e';
 
 /**
  * The package's LINE Trigger in the real n8n, driven by the LINE sandbox playing the platform:

@@ -3,7 +3,7 @@ import { join, relative } from 'path';
 
 import { storedCredentialData } from '../../scripts/n8n/queue';
 import type { N8nRestClient } from '../../scripts/n8n/rest';
-import { e2e, signedIn } from './support';
+import { e2e, signedIn } from '../support/e2e';
 
 /**
  * The package as n8n's community-package installer leaves it, and as n8n loaded it: every node and

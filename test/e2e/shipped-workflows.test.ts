@@ -3,7 +3,7 @@ import { join } from 'path';
 
 import { findRepoRoot } from '../../scripts/n8n/settings';
 import type { N8nRestClient } from '../../scripts/n8n/rest';
-import { e2e, shippedWorkflows, signedIn } from './support';
+import { e2e, shippedWorkflows, signedIn } from '../support/e2e';
 
 /**
  * Every `workflows/*.json` of the repository is imported, published and active in the real n8n,

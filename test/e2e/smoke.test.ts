@@ -1,5 +1,5 @@
 import { nodeOutput, type N8nRestClient } from '../../scripts/n8n/rest';
-import { e2e, fixtureWorkflow, signedIn, webhookOf } from './support';
+import { e2e, fixtureWorkflow, signedIn, webhookOf } from '../support/e2e';
 
 /**
  * Proves the machinery with n8n's own nodes only: a published workflow answers on its production

@@ -3,7 +3,7 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 import { LineLoginApi } from '../../credentials/LineLoginApi.credentials';
 import { DEFAULT_LOGIN_CHANNEL } from '../../sandbox/line/model';
 import { LineSandbox } from '../../sandbox/line/server';
-import { runCredentialTest } from '../helpers/n8nContext';
+import { runCredentialTest } from '../support/n8nContext';
 
 const CALLBACK = 'https://n8n.example.jp/webhook/6f1d2c4e-line-login/line-login';
 const CHANNEL = DEFAULT_LOGIN_CHANNEL;

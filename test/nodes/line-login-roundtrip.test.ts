@@ -13,7 +13,7 @@ import { deriveCodeVerifier } from '../../core/login/pkce';
 import { LineLogin } from '../../nodes/LineLogin/LineLogin.node';
 import { DEFAULT_LOGIN_CHANNEL, DEFAULT_USERS, ManualClock } from '../../sandbox/line/model';
 import { LineSandbox } from '../../sandbox/line/server';
-import { createExecuteContext, type RecordedHttpCall } from '../helpers/n8nContext';
+import { createExecuteContext, type RecordedHttpCall } from '../support/n8nContext';
 
 const CALLBACK = 'https://n8n.example.jp/webhook/6f1d2c4e-line-login/line-login';
 const CHANNEL = DEFAULT_LOGIN_CHANNEL;

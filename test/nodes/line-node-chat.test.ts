@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
 import { DEFAULT_USERS, ManualClock } from '../../sandbox/line/model';
 import type { LineSandbox } from '../../sandbox/line/server';
-import { HANAKO, TARO, requestsTo, runLine, startSandbox, textMessages } from './line-node-setup';
+import { HANAKO, TARO, requestsTo, runLine, startSandbox, textMessages } from '../support/lineNode';
 
 function eventItem(sandbox: LineSandbox, spec: Parameters<LineSandbox['buildEvent']>[0]): { json: IDataObject } {
 	const event = sandbox.buildEvent(spec) as IDataObject;

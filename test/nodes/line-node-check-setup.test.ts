@@ -4,7 +4,7 @@ import { compareWebhookUrls } from '../../nodes/Line/actions/account/checkSetup'
 import { PortersSandbox } from '../../sandbox/porters/server';
 import { WebhookReceiver } from '../../sandbox/line/receiver';
 import type { LineSandbox } from '../../sandbox/line/server';
-import { requestsTo, runLine, startSandbox } from './line-node-setup';
+import { requestsTo, runLine, startSandbox } from '../support/lineNode';
 
 const CHECKS = ['accessToken', 'webhookUrl', 'webhookActive', 'webhookTest', 'markAsReadMode'];
 

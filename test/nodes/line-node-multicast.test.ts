@@ -1,6 +1,6 @@
 import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
 import type { LineSandbox } from '../../sandbox/line/server';
-import { friendUsers, requestsTo, runLine, startSandbox, textMessages } from './line-node-setup';
+import { friendUsers, requestsTo, runLine, startSandbox, textMessages } from '../support/lineNode';
 
 const MULTICAST = '/v2/bot/message/multicast';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

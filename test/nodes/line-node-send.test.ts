@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
 import { DEFAULT_USERS } from '../../sandbox/line/model';
 import type { LineSandbox } from '../../sandbox/line/server';
-import { HANAKO, TARO, TOKEN, requestsTo, runLine, startSandbox, textMessages } from './line-node-setup';
+import { HANAKO, TARO, TOKEN, requestsTo, runLine, startSandbox, textMessages } from '../support/lineNode';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PUSH = '/v2/bot/message/push';

@@ -1,7 +1,7 @@
 import { NodeApiError } from 'n8n-workflow';
 import { isAcceptedRetryKeyConflict, lineApiRequest, type LineRequest } from '../../nodes/Line/transport';
 import type { LineSandbox } from '../../sandbox/line/server';
-import { TARO, lineContext, requestsTo, startSandbox } from './line-node-setup';
+import { TARO, lineContext, requestsTo, startSandbox } from '../support/lineNode';
 
 const FAST = { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 };
 

@@ -1,7 +1,7 @@
 import { LineMessagingApi } from '../../credentials/LineMessagingApi.credentials';
 import { LineTrigger } from '../../nodes/LineTrigger/LineTrigger.node';
 import { LineSandbox } from '../../sandbox/line/server';
-import { createHookContext, type ContextOptions } from '../helpers/n8nContext';
+import { createHookContext, type ContextOptions } from '../support/n8nContext';
 
 const PUBLIC_URL = 'https://n8n.example.jp/webhook/0b7c3a52-0000-4000-8000-000000000001/line';
 

@@ -1,7 +1,7 @@
 import { LineMessagingApi } from '../../credentials/LineMessagingApi.credentials';
 import { computeLineSignature } from '../../core/line/signature';
 import { LineTrigger } from '../../nodes/LineTrigger/LineTrigger.node';
-import { createWebhookContext, type ContextOptions } from '../helpers/n8nContext';
+import { createWebhookContext, type ContextOptions } from '../support/n8nContext';
 
 const SECRET = '8c570fa6dd201bb328f1c1eac23a96d8';
 const BOT = 'U8e742f61d673b39c7fff3cecb7536ef0';

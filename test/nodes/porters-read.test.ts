@@ -9,7 +9,7 @@ import {
 	LINE_FIELD,
 	runPorters,
 	startSandbox,
-} from '../fixtures/porters/harness';
+} from '../support/portersNode';
 
 let sandbox: PortersSandbox;
 

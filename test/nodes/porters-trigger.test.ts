@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { PortersTrigger } from '../../nodes/PortersTrigger/PortersTrigger.node';
 import type { PortersSandbox } from '../../sandbox/porters/server';
-import { credentialsFor, INTERVIEW_FIELD, LINE_FIELD, pollContext, startSandbox } from '../fixtures/porters/harness';
+import { credentialsFor, INTERVIEW_FIELD, LINE_FIELD, pollContext, startSandbox } from '../support/portersNode';
 
 let sandbox: PortersSandbox;
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { DEFAULT_WEBHOOK_SPEC_PATH, OpenApiSpec } from '../../sandbox/line/openapi';
 import { LineSandbox } from '../../sandbox/line/server';
-import { FIXTURES, HANAKO, TARO } from './line-helpers';
+import { FIXTURES, HANAKO, TARO } from '../support/lineSandbox';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 

@@ -1,7 +1,7 @@
 import type { SandboxClock } from '../../sandbox/line/model';
 import { FaultPlan } from '../../sandbox/line/limits';
 import { LineSandbox } from '../../sandbox/line/server';
-import { TARO, api, text } from './line-helpers';
+import { TARO, api, text } from '../support/lineSandbox';
 
 const pushBody = { to: TARO, messages: [text('hi')] };
 

@@ -1,7 +1,7 @@
 import { messagingApi } from '@line/bot-sdk';
 import { WebhookReceiver } from '../../sandbox/line/receiver';
 import { LINE_ERRORS, LineSandbox } from '../../sandbox/line/server';
-import { HANAKO, TARO, TOKEN, api, text } from './line-helpers';
+import { HANAKO, TARO, TOKEN, api, text } from '../support/lineSandbox';
 
 const OTHER_USER = 'U0123456789abcdef0123456789abcdef';
 

@@ -4,7 +4,7 @@ import { resolve } from 'path';
 import { promisify } from 'util';
 import { WebhookReceiver } from '../../sandbox/line/receiver';
 import { LineSandbox } from '../../sandbox/line/server';
-import { BOT, HANAKO, TARO, api } from './line-helpers';
+import { BOT, HANAKO, TARO, api } from '../support/lineSandbox';
 
 const run = promisify(execFile);
 const CLI = resolve(__dirname, '../../sandbox/line/cli.js');

@@ -1,7 +1,7 @@
 import { ManualClock } from '../../sandbox/line/model';
 import { WebhookReceiver } from '../../sandbox/line/receiver';
 import { LineSandbox } from '../../sandbox/line/server';
-import { TARO, api, text } from './line-helpers';
+import { TARO, api, text } from '../support/lineSandbox';
 
 const KEY = '123e4567-e89b-12d3-a456-426614174000';
 

@@ -8,7 +8,7 @@ import type {
 import { LineMessagingApi } from '../../credentials/LineMessagingApi.credentials';
 import { Line } from '../../nodes/Line/Line.node';
 import { LineSandbox, type LineSandboxOptions } from '../../sandbox/line/server';
-import { createExecuteContext, type ParameterValue, type RecordedHttpCall } from '../helpers/n8nContext';
+import { createExecuteContext, type ParameterValue, type RecordedHttpCall } from './n8nContext';
 
 export const TOKEN = 'sandbox-channel-access-token';
 export const TARO = 'U4af4980629b8f2f9d1b34f6b0e1a7c01';

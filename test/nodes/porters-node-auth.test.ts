@@ -1,4 +1,4 @@
-import { runCredentialTest } from '../helpers/n8nContext';
+import { runCredentialTest } from '../support/n8nContext';
 import { searchUsers } from '../../nodes/Porters/methods/listSearch';
 import { getCandidateFields, getCandidateTextFields } from '../../nodes/Porters/methods/loadOptions';
 import { checkPortersPartition } from '../../nodes/Porters/transport';
@@ -12,7 +12,7 @@ import {
 	loadOptionsContext,
 	runPorters,
 	startSandbox,
-} from '../fixtures/porters/harness';
+} from '../support/portersNode';
 
 let sandbox: PortersSandbox;
 

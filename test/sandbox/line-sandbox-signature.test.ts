@@ -4,7 +4,7 @@ import { join } from 'path';
 import { WebhookReceiver } from '../../sandbox/line/receiver';
 import { LineSandbox } from '../../sandbox/line/server';
 import { signBody } from '../../sandbox/line/webhook';
-import { BOT, FIXTURES, TARO } from './line-helpers';
+import { BOT, FIXTURES, TARO } from '../support/lineSandbox';
 
 const SECRET = '8c570fa6dd201bb328f1c1eac23a96d8';
 
