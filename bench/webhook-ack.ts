@@ -3,7 +3,7 @@
  * Benchmark: how fast a real n8n acknowledges a LINE webhook through the package's LINE Trigger,
  * next to n8n's built-in Webhook node on the same instance and in the same run.
  *
- * The harness starts n8n 2.40.7 with this package installed (scripts/n8n/stage.ts), then two
+ * The harness starts n8n 2.40.7 with this package installed (scripts/n8n/stage/prepareStage.ts), then two
  * workflows are created and published through n8n's REST API:
  *   A  LINE Trigger (answers on receipt) → No Operation
  *   B  built-in Webhook, POST, "Immediately" (onReceived) → No Operation
@@ -34,15 +34,20 @@ import { join } from 'path';
 
 import type { LineSandbox } from '../sandbox/line/server';
 import { signBody } from '../sandbox/line/webhook';
-import { packageWebhooks } from '../scripts/n8n/catalog';
-import { E2E_ENCRYPTION_KEY } from '../scripts/n8n/host';
-import { installSignalHandlers, isShuttingDown, onShutdown, runShutdown } from '../scripts/n8n/lifecycle';
-import { liveProcessGroups } from '../scripts/n8n/processes';
-import { formatDuration, Progress } from '../scripts/n8n/progress';
-import { nodeOutput, type N8nRestClient } from '../scripts/n8n/rest';
-import { findRepoRoot, N8N_VERSION, PACKAGE_NAME } from '../scripts/n8n/settings';
-import { prepareStage, type Stage } from '../scripts/n8n/stage';
-import { productionWebhookPath, type WorkflowNode } from '../scripts/n8n/workflows';
+import { nodeOutput, type N8nRestClient } from '../scripts/n8n/clients/rest';
+import { packageWebhooks } from '../scripts/n8n/install/packageCatalog';
+import { findRepoRoot, N8N_VERSION, PACKAGE_NAME } from '../scripts/n8n/install/versions';
+import { liveProcessGroups } from '../scripts/n8n/processes/processGroups';
+import { formatDuration, Progress } from '../scripts/n8n/processes/progress';
+import {
+	installSignalHandlers,
+	isShuttingDown,
+	onShutdown,
+	runShutdown,
+} from '../scripts/n8n/processes/shutdown';
+import { E2E_ENCRYPTION_KEY } from '../scripts/n8n/stage/n8nServer';
+import { prepareStage, type Stage } from '../scripts/n8n/stage/prepareStage';
+import { productionWebhookPath, type WorkflowNode } from '../scripts/n8n/stage/workflows';
 
 /** LINE stops waiting for an answer after 2 seconds. */
 const LINE_ACK_LIMIT_MS = 2000;

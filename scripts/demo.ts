@@ -2,15 +2,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 
-import { Browser } from './n8n/browser';
-import { RECRUITER_WEBHOOK_KEY } from './n8n/credentials';
-import { CAPTURE_CHANNELS } from './n8n/deployment';
-import { assertPortFree } from './n8n/environment';
-import { installSignalHandlers, isShuttingDown, runShutdown } from './n8n/lifecycle';
-import { Progress } from './n8n/progress';
-import type { OwnerAccount } from './n8n/rest';
-import { cacheRoot, findRepoRoot, N8N_VERSION, PACKAGE_NAME } from './n8n/settings';
-import { prepareStage, type Stage } from './n8n/stage';
+import { Browser } from './n8n/clients/browser';
+import type { OwnerAccount } from './n8n/clients/rest';
+import { cacheRoot, findRepoRoot, N8N_VERSION, PACKAGE_NAME } from './n8n/install/versions';
+import { assertPortFree } from './n8n/processes/ports';
+import { Progress } from './n8n/processes/progress';
+import { installSignalHandlers, isShuttingDown, runShutdown } from './n8n/processes/shutdown';
+import { RECRUITER_WEBHOOK_KEY } from './n8n/stage/credentials';
+import { prepareStage, type Stage } from './n8n/stage/prepareStage';
+import { CAPTURE_CHANNELS } from './n8n/stage/workflowSettings';
 
 /**
  * `npm start`: the local demo. A real n8n with this package, both sandboxes, credentials and the
@@ -26,7 +26,7 @@ import { prepareStage, type Stage } from './n8n/stage';
  *
  * Ports: LINE_PORTERS_DEMO_N8N_PORT (5678), LINE_PORTERS_DEMO_LINE_PORT (8787),
  * LINE_PORTERS_DEMO_PORTERS_PORT (8788), LINE_PORTERS_DEMO_CAPTURE_PORT (8789).
- * Data: LINE_PORTERS_CACHE_DIR (see scripts/n8n/settings.ts).
+ * Data: LINE_PORTERS_CACHE_DIR (see scripts/n8n/install/versions.ts).
  */
 
 const DEMO_ENCRYPTION_KEY = 'line-porters-demo-fixed-encryption-key-v1';

@@ -3,16 +3,26 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
-import { E2E_CONTEXT_ENV, type E2EContext } from './n8n/context';
-import { RECRUITER_WEBHOOK_KEY } from './n8n/credentials';
-import { CAPTURE_CHANNELS } from './n8n/deployment';
-import { E2E_ENCRYPTION_KEY } from './n8n/host';
-import { installSignalHandlers, isShuttingDown, onShutdown, runShutdown } from './n8n/lifecycle';
-import { cleanChildEnv, liveProcessGroups, spawnGroup, stopGroup } from './n8n/processes';
-import { formatDuration, Progress } from './n8n/progress';
-import { findRepoRoot, N8N_VERSION } from './n8n/settings';
-import { queueBackendsFromEnv } from './n8n/queue';
-import { prepareStage } from './n8n/stage';
+import { E2E_CONTEXT_ENV, type E2EContext } from './n8n/clients/e2eContext';
+import { findRepoRoot, N8N_VERSION } from './n8n/install/versions';
+import {
+	cleanChildEnv,
+	liveProcessGroups,
+	spawnGroup,
+	stopGroup,
+} from './n8n/processes/processGroups';
+import { formatDuration, Progress } from './n8n/processes/progress';
+import {
+	installSignalHandlers,
+	isShuttingDown,
+	onShutdown,
+	runShutdown,
+} from './n8n/processes/shutdown';
+import { RECRUITER_WEBHOOK_KEY } from './n8n/stage/credentials';
+import { E2E_ENCRYPTION_KEY } from './n8n/stage/n8nServer';
+import { prepareStage } from './n8n/stage/prepareStage';
+import { queueBackendsFromEnv } from './n8n/stage/queueBackends';
+import { CAPTURE_CHANNELS } from './n8n/stage/workflowSettings';
 
 /**
  * `npm run test:e2e`: one real n8n with this package installed the way users get it, both
@@ -21,7 +31,8 @@ import { prepareStage } from './n8n/stage';
  *
  * Options: --tarball <file> (test that tarball instead of packing the repository), --keep (keep the
  * temporary folder), --queue (n8n in queue mode: main, a webhook processor and a worker on Postgres
- * and Redis, see scripts/n8n/queue.ts), any other arguments go to jest (e.g. a test path pattern).
+ * and Redis, see scripts/n8n/stage/queueBackends.ts), any other arguments go to jest (e.g. a test
+ * path pattern).
  */
 
 interface Arguments {

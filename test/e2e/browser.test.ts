@@ -1,5 +1,5 @@
-import { Browser } from '../../scripts/n8n/browser';
-import { nodeOutput, type N8nRestClient } from '../../scripts/n8n/rest';
+import { Browser } from '../../scripts/n8n/clients/browser';
+import { nodeOutput, type N8nRestClient } from '../../scripts/n8n/clients/rest';
 import { e2e, fixtureWorkflow, lineSandbox, signedIn, webhookOf } from '../support/e2e';
 
 /**

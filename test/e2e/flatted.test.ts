@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { join } from 'path';
 
-import { parseFlatted } from '../../scripts/n8n/flatted';
+import { parseFlatted } from '../../scripts/n8n/clients/flatted';
 import { e2e } from '../support/e2e';
 
 /**

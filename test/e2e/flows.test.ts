@@ -1,5 +1,5 @@
-import { Browser } from '../../scripts/n8n/browser';
-import type { N8nRestClient } from '../../scripts/n8n/rest';
+import { Browser } from '../../scripts/n8n/clients/browser';
+import type { N8nRestClient } from '../../scripts/n8n/clients/rest';
 import {
 	captured,
 	e2e,

@@ -3,41 +3,44 @@ import { createServer, type Server } from 'http';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import { Browser } from '../../scripts/n8n/browser';
-import { CaptureServer } from '../../scripts/n8n/capture';
-import { formatDuration } from '../../scripts/n8n/progress';
-import { readPackageCatalog, type PackageCatalog } from '../../scripts/n8n/catalog';
-import { sandboxCredentials } from '../../scripts/n8n/credentials';
-import { n8nEnvironment } from '../../scripts/n8n/environment';
-import { findCompleteInstallation, installationPaths } from '../../scripts/n8n/install';
+import { Browser } from '../../scripts/n8n/clients/browser';
 import {
-	cleanChildEnv,
-	CommandError,
-	isGroupAlive,
-	liveProcessGroups,
-	run,
-	spawnGroup,
-	stopGroup,
-} from '../../scripts/n8n/processes';
+	findCompleteInstallation,
+	installationPaths,
+} from '../../scripts/n8n/install/n8nInstallation';
+import { readPackageCatalog, type PackageCatalog } from '../../scripts/n8n/install/packageCatalog';
 import {
 	INSTALL_RECIPE_REVISION,
 	LINKEDOM_OVERRIDE,
 	N8N_VERSION,
 	NODE_RUNTIME_VERSION,
-} from '../../scripts/n8n/settings';
+} from '../../scripts/n8n/install/versions';
 import {
-	commonSettings,
-	portersFixtureSettings,
-	settingsForWorkflow,
-} from '../../scripts/n8n/deployment';
-import { builtInCredentials } from '../../scripts/n8n/credentials';
+	cleanChildEnv,
+	CommandError,
+	GUARDIAN_SCRIPT,
+	isGroupAlive,
+	liveProcessGroups,
+	run,
+	spawnGroup,
+	stopGroup,
+} from '../../scripts/n8n/processes/processGroups';
+import { formatDuration } from '../../scripts/n8n/processes/progress';
+import { CaptureServer } from '../../scripts/n8n/stage/captureServer';
+import { builtInCredentials, sandboxCredentials } from '../../scripts/n8n/stage/credentials';
+import { n8nEnvironment } from '../../scripts/n8n/stage/n8nEnv';
 import {
 	applySettings,
 	prepareWorkflow,
 	productionWebhookPath,
 	stableId,
 	type WorkflowJson,
-} from '../../scripts/n8n/workflows';
+} from '../../scripts/n8n/stage/workflows';
+import {
+	commonSettings,
+	portersFixtureSettings,
+	settingsForWorkflow,
+} from '../../scripts/n8n/stage/workflowSettings';
 
 /**
  * The harness's own machinery, without n8n: environment hygiene, process-group handling (nothing
@@ -155,7 +158,7 @@ describe('process groups', () => {
 	});
 
 	it('has the guardian stop the server when the harness goes away', async () => {
-		const guardian = join(__dirname, '..', '..', 'scripts', 'n8n', 'guardian.js');
+		const guardian = GUARDIAN_SCRIPT;
 		const server = "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000)";
 		const child = spawnGroup(process.execPath, [guardian, process.execPath, '-e', server], {
 			stdio: ['pipe', 'ignore', 'ignore'],
@@ -174,7 +177,7 @@ describe('process groups', () => {
 	});
 
 	it('has the guardian kill a server that ignores SIGTERM after its grace period', async () => {
-		const guardian = join(__dirname, '..', '..', 'scripts', 'n8n', 'guardian.js');
+		const guardian = GUARDIAN_SCRIPT;
 		const stubborn = "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)";
 		const child = spawnGroup(process.execPath, [guardian, process.execPath, '-e', stubborn], {
 			stdio: ['pipe', 'ignore', 'ignore'],

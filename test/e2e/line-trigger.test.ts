@@ -1,4 +1,4 @@
-import { nodeOutput, type N8nRestClient } from '../../scripts/n8n/rest';
+import { nodeOutput, type N8nRestClient } from '../../scripts/n8n/clients/rest';
 import { e2e, fixtureWorkflow, lineSandbox, signedIn, webhookOf } from '../support/e2e';
 
 /**

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join, relative } from 'path';
 
-import { storedCredentialData } from '../../scripts/n8n/queue';
-import type { N8nRestClient } from '../../scripts/n8n/rest';
+import type { N8nRestClient } from '../../scripts/n8n/clients/rest';
+import { storedCredentialData } from '../../scripts/n8n/stage/queueBackends';
 import { e2e, signedIn } from '../support/e2e';
 
 /**

@@ -1,8 +1,8 @@
 import { readdirSync } from 'fs';
 import { join } from 'path';
 
-import { findRepoRoot } from '../../scripts/n8n/settings';
-import type { N8nRestClient } from '../../scripts/n8n/rest';
+import type { N8nRestClient } from '../../scripts/n8n/clients/rest';
+import { findRepoRoot } from '../../scripts/n8n/install/versions';
 import { e2e, shippedWorkflows, signedIn } from '../support/e2e';
 
 /**

@@ -1,6 +1,10 @@
-import type { CapturedRequest } from '../../scripts/n8n/capture';
-import { readE2EContext, type E2EContext, type E2EWorkflow } from '../../scripts/n8n/context';
-import { N8nRestClient } from '../../scripts/n8n/rest';
+import {
+	readE2EContext,
+	type E2EContext,
+	type E2EWorkflow,
+} from '../../scripts/n8n/clients/e2eContext';
+import { N8nRestClient } from '../../scripts/n8n/clients/rest';
+import type { CapturedRequest } from '../../scripts/n8n/stage/captureServer';
 
 /** Shared helpers of the e2e test files (run only through `npm run test:e2e`). */
 

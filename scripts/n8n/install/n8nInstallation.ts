@@ -11,16 +11,16 @@ import {
 } from 'fs';
 import { dirname, join } from 'path';
 
-import { installSignalHandlers, onShutdown } from './lifecycle';
-import { cleanChildEnv, run } from './processes';
-import { formatDuration, Progress } from './progress';
+import { cleanChildEnv, run } from '../processes/processGroups';
+import { formatDuration, Progress } from '../processes/progress';
+import { installSignalHandlers, onShutdown } from '../processes/shutdown';
 import {
 	installDir,
 	INSTALL_RECIPE_REVISION,
 	LINKEDOM_OVERRIDE,
 	N8N_VERSION,
 	NODE_RUNTIME_VERSION,
-} from './settings';
+} from './versions';
 
 /**
  * Installs the pinned n8n and the Node 24 it needs into a cache folder outside the repository

@@ -1,14 +1,21 @@
 import { existsSync } from 'fs';
 import { basename, join } from 'path';
 
+import type { E2EWorkflow } from '../clients/e2eContext';
+import type { OwnerAccount } from '../clients/rest';
+import { ensureN8nInstalled, type N8nInstallation } from '../install/n8nInstallation';
+import { packPackage, type InstalledPackage, type PackedPackage } from '../install/package';
 import {
 	missingNodeTypes,
 	packageWebhooks,
 	probePackageCatalog,
 	type PackageCatalog,
-} from './catalog';
-import type { E2EWorkflow } from './context';
-import { CaptureServer } from './capture';
+} from '../install/packageCatalog';
+import { PACKAGE_NAME } from '../install/versions';
+import { run } from '../processes/processGroups';
+import type { Progress } from '../processes/progress';
+import { onShutdown } from '../processes/shutdown';
+import { CaptureServer } from './captureServer';
 import {
 	builtInCredentialReference,
 	builtInCredentials,
@@ -18,18 +25,11 @@ import {
 	type CredentialSpec,
 	type SandboxValues,
 } from './credentials';
-import { commonSettings, portersFixtureSettings, settingsForWorkflow } from './deployment';
-import { N8nHost } from './host';
-import { ensureN8nInstalled, type N8nInstallation } from './install';
-import { onShutdown } from './lifecycle';
-import { packPackage, type InstalledPackage, type PackedPackage } from './package';
-import { run } from './processes';
-import type { Progress } from './progress';
-import { dropQueueBackends, resetQueueBackends, type QueueBackends } from './queue';
-import type { OwnerAccount } from './rest';
+import { N8nServer } from './n8nServer';
+import { dropQueueBackends, resetQueueBackends, type QueueBackends } from './queueBackends';
 import { startSandboxes, type RunningSandboxes } from './sandboxes';
-import { PACKAGE_NAME } from './settings';
 import { listWorkflowFiles, prepareWorkflow, type PreparedWorkflow } from './workflows';
+import { commonSettings, portersFixtureSettings, settingsForWorkflow } from './workflowSettings';
 
 /**
  * Everything the e2e run and the demo share: n8n installed, this package packed and installed
@@ -65,7 +65,7 @@ export interface StageOptions {
 
 export interface Stage {
 	installation: N8nInstallation;
-	host: N8nHost;
+	host: N8nServer;
 	packed: PackedPackage;
 	installed: InstalledPackage;
 	catalog: PackageCatalog;
@@ -98,7 +98,7 @@ async function describeTarball(tarball: string): Promise<PackedPackage> {
 function findLoginCallback(
 	prepared: PreparedWorkflow[],
 	catalog: PackageCatalog,
-	host: N8nHost,
+	host: N8nServer,
 	progress: Progress,
 ): string | undefined {
 	const loginType =
@@ -167,7 +167,7 @@ export async function prepareStage(options: StageOptions): Promise<Stage> {
 			});
 		}
 
-		const host = await N8nHost.create({
+		const host = await N8nServer.create({
 			queue,
 			installation,
 			userFolder: options.userFolder,
@@ -297,7 +297,7 @@ export async function prepareStage(options: StageOptions): Promise<Stage> {
 		}
 		if (credentials.some((credential) => isBuiltInCredentialType(credential.type))) {
 			progress.info(
-				'recruiter webhooks use Header Auth (see RECRUITER_WEBHOOK_KEY in scripts/n8n/credentials.ts)',
+				'recruiter webhooks use Header Auth (see RECRUITER_WEBHOOK_KEY in scripts/n8n/stage/credentials.ts)',
 			);
 		}
 

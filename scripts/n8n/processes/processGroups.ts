@@ -1,11 +1,15 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'child_process';
 import { appendFileSync } from 'fs';
+import { join } from 'path';
 
 /**
  * Child processes of the harness. Every child is started as the leader of its own process group,
  * so that it and everything it starts (npm's scripts, n8n's task runner) can be stopped together,
  * and so that a Ctrl-C in the terminal reaches only the harness, which then stops them in order.
  */
+
+/** The compiled guardian (guardian.ts), run by path as the parent of each long-lived server. */
+export const GUARDIAN_SCRIPT = join(__dirname, 'guardian.js');
 
 /** npm settings worth passing on; everything else `npm run` exports would leak this repository's
  * settings (its local prefix, `ignore-scripts`, a `nodedir` pointing at the system Node) into npm

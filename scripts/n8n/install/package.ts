@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { basename, join } from 'path';
 
-import { cleanChildEnv, run } from './processes';
-import type { Progress } from './progress';
+import { cleanChildEnv, run } from '../processes/processGroups';
+import type { Progress } from '../processes/progress';
 
 /**
  * This package as a user gets it: packed with `npm pack` and installed into an n8n user folder the

@@ -1,10 +1,10 @@
 import { readFileSync } from 'fs';
 
-import type { PackageCatalog } from './catalog';
-import type { LineSandboxValues, PortersSandboxValues } from './credentials';
-import type { QueueBackends } from './queue';
+import type { PackageCatalog } from '../install/packageCatalog';
+import type { LineSandboxValues, PortersSandboxValues } from '../stage/credentials';
+import type { QueueBackends } from '../stage/queueBackends';
+import type { WebhookEndpoint } from '../stage/workflows';
 import type { OwnerAccount } from './rest';
-import type { WebhookEndpoint } from './workflows';
 
 /**
  * What the e2e runner hands to the e2e test files (run by jest in a child process): where the one

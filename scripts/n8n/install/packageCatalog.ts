@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 
-import type { N8nInstallation } from './install';
-import { cleanChildEnv, run } from './processes';
-import type { WebhookDescription } from './workflows';
+import { cleanChildEnv, run } from '../processes/processGroups';
+import type { WebhookDescription } from '../stage/workflows';
+import type { N8nInstallation } from './n8nInstallation';
 
 /**
  * What the built package offers n8n: its node types (with their webhooks) and credential types
@@ -86,7 +86,7 @@ export async function probePackageCatalog(
 ): Promise<PackageCatalog> {
 	const result = await run(
 		installation.nodeBin,
-		[join(__dirname, 'catalog-probe.js'), packageDir],
+		[join(__dirname, 'catalogProbe.js'), packageDir],
 		{
 			cwd: packageDir,
 			env: cleanChildEnv({

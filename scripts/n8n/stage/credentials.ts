@@ -1,4 +1,4 @@
-import type { PackageCatalog } from './catalog';
+import type { PackageCatalog } from '../install/packageCatalog';
 import { stableId, type CredentialReference } from './workflows';
 
 /**

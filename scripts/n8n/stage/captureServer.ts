@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'http';
-import { closeServer, listenOnLoopback } from '../../sandbox/loopback';
+import { closeServer, listenOnLoopback } from '../../../sandbox/loopback';
 
 /**
  * Stand-in for the outside services the shipped workflows post to (the recruiters' chat tool, the

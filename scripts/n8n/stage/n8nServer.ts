@@ -13,15 +13,27 @@ import {
 } from 'fs';
 import { join } from 'path';
 
+import { N8nRestClient, type OwnerAccount } from '../clients/rest';
+import type { N8nInstallation } from '../install/n8nInstallation';
+import {
+	installPackedPackage,
+	type InstalledPackage,
+	type PackedPackage,
+} from '../install/package';
+import { findFreePort } from '../processes/ports';
+import {
+	CommandError,
+	GUARDIAN_SCRIPT,
+	run,
+	spawnGroup,
+	stopGroup,
+	type RunResult,
+} from '../processes/processGroups';
+import { Progress } from '../processes/progress';
+import { onShutdown } from '../processes/shutdown';
 import type { CredentialSpec } from './credentials';
-import { findFreePort, n8nEnvironment } from './environment';
-import type { N8nInstallation } from './install';
-import { onShutdown } from './lifecycle';
-import { installPackedPackage, type InstalledPackage, type PackedPackage } from './package';
-import { CommandError, run, spawnGroup, stopGroup, type RunResult } from './processes';
-import { Progress } from './progress';
-import { queueEnvironment, type QueueBackends } from './queue';
-import { N8nRestClient, type OwnerAccount } from './rest';
+import { n8nEnvironment } from './n8nEnv';
+import { queueEnvironment, type QueueBackends } from './queueBackends';
 import type { PreparedWorkflow } from './workflows';
 
 /**
@@ -50,7 +62,7 @@ const WEBHOOK_LISTENING_LINE = 'Webhook listener waiting for requests.';
 const WORKER_READY_LINE = 'n8n worker is now ready';
 const WORKER_CONCURRENCY = 5;
 
-export interface N8nHostOptions {
+export interface N8nServerOptions {
 	installation: N8nInstallation;
 	/** n8n's data goes into `<userFolder>/.n8n`. */
 	userFolder: string;
@@ -80,7 +92,7 @@ interface ProcessPlan {
 	readinessUrl: string;
 }
 
-interface HostPorts {
+interface ServerPorts {
 	main: number;
 	mainBroker: number;
 	webhook: number;
@@ -110,7 +122,7 @@ function readFileRange(file: string, offset: number, length: number): string {
 	}
 }
 
-export class N8nHost {
+export class N8nServer {
 	readonly userFolder: string;
 	readonly baseUrl: string;
 	/** Base URL of production webhooks: main's own, or the webhook processor's in queue mode. */
@@ -128,8 +140,8 @@ export class N8nHost {
 	private servers: RunningServer[] = [];
 
 	private constructor(
-		private readonly options: N8nHostOptions,
-		ports: HostPorts,
+		private readonly options: N8nServerOptions,
+		ports: ServerPorts,
 	) {
 		this.port = ports.main;
 		this.mode = options.queue ? 'queue' : 'regular';
@@ -202,7 +214,7 @@ export class N8nHost {
 		}
 	}
 
-	static async create(options: N8nHostOptions): Promise<N8nHost> {
+	static async create(options: N8nServerOptions): Promise<N8nServer> {
 		mkdirSync(options.userFolder, { recursive: true });
 		const main = options.port && options.port > 0 ? options.port : await findFreePort();
 		const taken = new Set([main]);
@@ -213,7 +225,7 @@ export class N8nHost {
 			return port;
 		};
 		const mainBroker = await freePort();
-		const ports: HostPorts = {
+		const ports: ServerPorts = {
 			main,
 			mainBroker,
 			webhook: options.queue ? await freePort() : 0,
@@ -221,7 +233,7 @@ export class N8nHost {
 			workerHealth: options.queue ? await freePort() : 0,
 			workerBroker: options.queue ? await freePort() : 0,
 		};
-		return new N8nHost(options, ports);
+		return new N8nServer(options, ports);
 	}
 
 	get isRunning(): boolean {
@@ -362,7 +374,7 @@ export class N8nHost {
 		try {
 			child = spawnGroup(
 				process.execPath,
-				[join(__dirname, 'guardian.js'), nodeBin, n8nBin, ...plan.args],
+				[GUARDIAN_SCRIPT, nodeBin, n8nBin, ...plan.args],
 				{
 					cwd: this.userFolder,
 					env: plan.env,

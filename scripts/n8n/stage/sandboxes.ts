@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 
+import type { Progress } from '../processes/progress';
 import type { LineSandboxValues, PortersSandboxValues } from './credentials';
-import type { Progress } from './progress';
 
 /**
  * Starts the two local sandboxes (LINE and PORTERS) in this process for the e2e run and the demo.

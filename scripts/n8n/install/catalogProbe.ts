@@ -1,12 +1,12 @@
-import { readPackageCatalog } from './catalog';
+import { readPackageCatalog } from './packageCatalog';
 
 /**
- * `node catalog-probe.js <packageDir>`: prints the package's catalog as JSON. Run by
+ * `node catalogProbe.js <packageDir>`: prints the package's catalog as JSON. Run by
  * `probePackageCatalog` on n8n's Node with n8n's modules on NODE_PATH.
  */
 const packageDir = process.argv[2];
 if (!packageDir) {
-	process.stderr.write('usage: catalog-probe <packageDir>\n');
+	process.stderr.write('usage: catalogProbe <packageDir>\n');
 	process.exit(2);
 }
 try {

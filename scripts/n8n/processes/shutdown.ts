@@ -1,4 +1,4 @@
-import { liveProcessGroups, signalGroup, stopGroup } from './processes';
+import { liveProcessGroups, signalGroup, stopGroup } from './processGroups';
 import type { Progress } from './progress';
 
 /**
