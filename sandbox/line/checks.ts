@@ -1,5 +1,6 @@
 /**
- * Limits LINE documents but its OpenAPI file does not state (line-platform.md §3.2, §4.3, §6.2).
+ * Limits LINE documents but its OpenAPI file does not state (../shared/docs/line-platform.md
+ * §3.2, §4.3, §6.2).
  * They run after the schema validation and report in the same `{ message, property }` shape.
  */
 import type { ErrorDetail } from './openapi';

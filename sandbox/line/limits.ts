@@ -11,8 +11,8 @@ export interface BucketSpec {
 }
 
 /**
- * LINE's documented per-endpoint limits (line-platform.md §2.6, §3.4). Keys are the sandbox's
- * endpoint keys; anything not listed falls under `default` (2,000 per second).
+ * LINE's documented per-endpoint limits (../shared/docs/line-platform.md §2.6, §3.4). Keys are
+ * the sandbox's endpoint keys; anything not listed falls under `default` (2,000 per second).
  */
 export const DEFAULT_RATE_LIMITS: Record<string, BucketSpec> = {
 	default: { perSecond: 2000, capacity: 2000 },

@@ -1,8 +1,9 @@
 /**
- * LINE Login v2.1 side of the sandbox (line-platform.md §5): the browser-facing authorize page
- * with a simulated consent (and optional friend-add), the token endpoint (single-use codes valid
- * 10 minutes, bound to client, redirect_uri and PKCE challenge), ID token and access token
- * verification, profile and friendship status. ID tokens are HS256 with the Login channel secret.
+ * LINE Login v2.1 side of the sandbox (../shared/docs/line-platform.md §5): the browser-facing
+ * authorize page with a simulated consent (and optional friend-add), the token endpoint
+ * (single-use codes valid 10 minutes, bound to client, redirect_uri and PKCE challenge), ID token
+ * and access token verification, profile and friendship status. ID tokens are HS256 with the
+ * Login channel secret.
  *
  * This file deliberately shares no code with `core/login`: it is the other side of the wire, so
  * a mistake in the package's own verification cannot be mirrored here and go unnoticed.

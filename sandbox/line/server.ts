@@ -587,7 +587,7 @@ export class LineSandbox {
 		return !user?.isFriend && this.activityOf(userId).blocked;
 	}
 
-	/** Whether a message pushed to this chat actually arrives (line-platform.md §3.1). */
+	/** Whether a message pushed to this chat actually arrives (../shared/docs/line-platform.md §3.1). */
 	private receives(chatId: string, now: number): boolean {
 		if (!USER_ID_PATTERN.test(chatId)) return true; // groups and rooms the OA is in
 		const user = this.findUser(chatId);

@@ -1,8 +1,8 @@
 /**
  * A local PORTERS (HRBC) API for tests, benchmarks and demos: the simulator contract of
- * docs/porters-api.md §7 with a switch for every unverified point of §8, billed-call counters,
- * rate limits and fault injection. Plain HTTP on 127.0.0.1; the credential's protocol field
- * allows http for local hosts only.
+ * ../shared/docs/porters-api.md §7 with a switch for every unverified point of §8, billed-call
+ * counters, rate limits and fault injection. Plain HTTP on 127.0.0.1; the credential's protocol
+ * field allows http for local hosts only.
  *
  * Admin endpoints (not billed) under /__sandbox/ let another process (the e2e harness) read and
  * change the state: see `handleAdmin`.

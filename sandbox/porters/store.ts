@@ -1,8 +1,8 @@
 /**
  * The PORTERS sandbox's in-memory world: partitions, users, options, field definitions and the
  * records of three resources (candidate, resume, activity), plus the read and write semantics of
- * docs/porters-api.md §3 and §7 — field selection with parent fields, conditions, ordering,
- * paging, per-item write results. Transport (HTTP, tokens, limits) lives in server.ts.
+ * ../shared/docs/porters-api.md §3 and §7 — field selection with parent fields, conditions,
+ * ordering, paging, per-item write results. Transport (HTTP, tokens, limits) lives in server.ts.
  */
 import {
 	formatPortersDateTime,

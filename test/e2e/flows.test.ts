@@ -161,7 +161,7 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 		expect(first.status).toBe(200);
 		const [firstRun] = await rest.waitForExecutions(flow.id, { exclude: before });
 		expect(firstRun.status).toBe('success');
-		// DESIGN's budget: at most 2 billed PORTERS calls per follow (find + write).
+		// The budget of ../shared/DESIGN.md: at most 2 billed PORTERS calls per follow (find + write).
 		expect(candidateCalls(await portersCounters()) - callsBefore).toBeLessThanOrEqual(2);
 
 		// The same bytes again (a duplicate on the network), then LINE's redelivery of the event.

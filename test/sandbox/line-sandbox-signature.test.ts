@@ -8,7 +8,7 @@ import { BOT, FIXTURES, TARO } from '../support/lineSandbox';
 
 const SECRET = '8c570fa6dd201bb328f1c1eac23a96d8';
 
-// line-platform.md §2.1 test vectors.
+// ../shared/docs/line-platform.md §2.1 test vectors.
 const V1_BODY = '{"destination":"U8e742f61d673b39c7fff3cecb7536ef0","events":[]}';
 const V1_SIGNATURE = 'GhRKmvmHys4Pi8DxkF4+EayaH0OqtJtaZxgTD9fMDLs=';
 const V3_EVENT =

@@ -24,9 +24,9 @@ import {
 
 /**
  * Installs the pinned n8n and the Node 24 it needs into a cache folder outside the repository
- * (recipe: docs/n8n-platform.md §7.2). Each step leaves a marker when it has finished; a step
- * without its marker is redone from scratch, and so is every step after it. The whole install is
- * trusted only when the final marker exists and names the same versions.
+ * (recipe: ../shared/docs/n8n-platform.md §7.2). Each step leaves a marker when it has finished; a
+ * step without its marker is redone from scratch, and so is every step after it. The whole install
+ * is trusted only when the final marker exists and names the same versions.
  */
 
 export interface N8nInstallation {

@@ -6,10 +6,11 @@ import type { Progress } from '../processes/progress';
 
 /**
  * This package as a user gets it: packed with `npm pack` and installed into an n8n user folder the
- * way n8n's community-package installer does it (docs/n8n-platform.md §7.6, path 3): the tarball
- * unpacked into `.n8n/nodes/node_modules/<name>`, its development, peer and optional dependencies
- * removed from its package.json, then `npm install` with the installer's flags inside it. n8n loads
- * such a package at start-up without any database record, under the type prefix `<name>.`.
+ * way n8n's community-package installer does it (../shared/docs/n8n-platform.md §7.6, path 3): the
+ * tarball unpacked into `.n8n/nodes/node_modules/<name>`, its development, peer and optional
+ * dependencies removed from its package.json, then `npm install` with the installer's flags inside
+ * it. n8n loads such a package at start-up without any database record, under the type prefix
+ * `<name>.`.
  */
 
 export interface PackedPackage {

@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'path';
 
 /**
  * Pinned versions of the real n8n used by the end-to-end tests and the demo. The registry mirror
- * this project is built with lacks dependencies of newer n8n releases (see docs/n8n-platform.md §7).
+ * this project is built with lacks dependencies of newer n8n releases (see
+ * ../shared/docs/n8n-platform.md §7).
  */
 export const N8N_VERSION = '2.40.7';
 export const NODE_RUNTIME_VERSION = '24.21.0';

@@ -39,7 +39,7 @@ function withLoopbackNoProxy(current: string | undefined): string {
 
 /**
  * The environment of every n8n process of a host (CLI commands and the server), after
- * docs/n8n-platform.md §7.3: local-only listening, no telemetry or update checks, a fixed
+ * ../shared/docs/n8n-platform.md §7.3: local-only listening, no telemetry or update checks, a fixed
  * encryption key so that imported credentials stay readable, webhook URLs on the local port.
  */
 export function n8nEnvironment(options: N8nEnvironmentOptions): NodeJS.ProcessEnv {

@@ -38,7 +38,7 @@ import type { PreparedWorkflow } from './workflows';
 
 /**
  * One real n8n instance in a user folder of its own: CLI commands while it is stopped (import,
- * publish), then the server, reachable on 127.0.0.1 only. See docs/n8n-platform.md §7.
+ * publish), then the server, reachable on 127.0.0.1 only. See ../shared/docs/n8n-platform.md §7.
  *
  * In queue mode (§9) the instance is three processes on one Postgres database and one Redis queue:
  * main (editor, REST, activation, pollers; production webhooks disabled), a webhook processor

@@ -1,9 +1,9 @@
-import { run } from './processes';
-import type { Progress } from './progress';
+import { run } from '../processes/processGroups';
+import type { Progress } from '../processes/progress';
 
 /**
- * Queue mode (docs/n8n-platform.md §9): main, one worker and one webhook processor share a
- * Postgres database and a Redis queue. The database is the harness's own and is recreated per
+ * Queue mode (../shared/docs/n8n-platform.md §9): main, one worker and one webhook processor share
+ * a Postgres database and a Redis queue. The database is the harness's own and is recreated per
  * run; Redis is shared with others, so the run uses a database number and a key prefix of its own
  * and only ever deletes keys under that prefix.
  */
