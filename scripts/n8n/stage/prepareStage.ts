@@ -28,8 +28,18 @@ import {
 import { N8nServer } from './n8nServer';
 import { dropQueueBackends, resetQueueBackends, type QueueBackends } from './queueBackends';
 import { startSandboxes, type RunningSandboxes } from './sandboxes';
-import { listWorkflowFiles, prepareWorkflow, type PreparedWorkflow } from './workflows';
-import { commonSettings, portersFixtureSettings, settingsForWorkflow } from './workflowSettings';
+import {
+	listWorkflowFiles,
+	prepareWorkflow,
+	type PrepareOptions,
+	type PreparedWorkflow,
+} from './workflows';
+import {
+	commonSettings,
+	portersFixtureSettings,
+	settingsForWorkflow,
+	type DeploymentInputs,
+} from './workflowSettings';
 
 /**
  * Everything the e2e run and the demo share: n8n installed, this package packed and installed
@@ -82,6 +92,103 @@ export interface Stage {
 	stop(): Promise<void>;
 }
 
+/** What the stage started, stopped newest first by `prepareStage`. */
+type Cleanups = Array<() => Promise<void>>;
+
+/**
+ * Sets up the stage by the steps of the README's recipe (scripts/n8n/README.md). Whatever a step
+ * started is stopped again when a later step fails, by `stop()`, or on a signal.
+ */
+export async function prepareStage(options: StageOptions): Promise<Stage> {
+	const { progress } = options;
+	const cleanups: Cleanups = [];
+	// Each cleanup runs even when an earlier one fails, so nothing is left running.
+	const stopAll = async () => {
+		while (cleanups.length > 0) {
+			try {
+				await cleanups.pop()?.();
+			} catch (error) {
+				progress.info(`cleanup failed: ${(error as Error).message}`);
+			}
+		}
+	};
+	const unregister = onShutdown('stage', stopAll);
+	try {
+		const stage = await buildStage(options, cleanups);
+		return {
+			...stage,
+			stop: async () => {
+				unregister();
+				await stopAll();
+			},
+		};
+	} catch (error) {
+		unregister();
+		await stopAll();
+		throw error;
+	}
+}
+
+async function buildStage(options: StageOptions, cleanups: Cleanups): Promise<Omit<Stage, 'stop'>> {
+	const { progress, repoRoot } = options;
+	// 1. n8n and the Node it runs on.
+	const installation = await progress.step('n8n installation', () =>
+		ensureN8nInstalled({ progress }),
+	);
+	// 2. This package, installed into the user folder the way n8n's installer does it.
+	const packed = await packageTarball(options);
+	if (options.queue) await prepareQueueBackends(options, options.queue, cleanups);
+	const host = await createN8nServer(options, installation, cleanups);
+	const installed = await progress.step('install the package the way n8n does', () =>
+		host.installPackage(packed),
+	);
+	// 3. What the package offers n8n, read on n8n's Node.
+	const catalog = await probeCatalog(installation, installed, progress);
+	// 4. The sandboxes and the capture server.
+	const sandboxes = await progress.step('sandboxes', () =>
+		startSandboxes(
+			repoRoot,
+			{ line: options.ports?.line, porters: options.ports?.porters },
+			progress,
+		),
+	);
+	cleanups.push(() => sandboxes.stop());
+	const capture = await startCaptureServer(options, cleanups);
+	// 6. The workflows, bound to credentials by their stable IDs before the credentials exist:
+	// the LINE Login credential needs the callback URL of a workflow.
+	const deploymentInputs: DeploymentInputs = {
+		porters: sandboxes.porters ? portersFixtureSettings(repoRoot) : {},
+		captureUrl: capture.url,
+		lineBasicId: sandboxes.line?.values.basicId,
+		webhookUrl: (path: string) => host.webhookUrl(path),
+	};
+	const bindings = workflowBindings(catalog);
+	const shipped = prepareShippedWorkflows(options, bindings, deploymentInputs, catalog);
+	const { fixtures, skippedFixtures } = options.includeFixtures
+		? prepareFixtures(options, bindings, catalog)
+		: { fixtures: [], skippedFixtures: [] };
+	const all = [...shipped, ...fixtures];
+	const loginCallbackUrl = registerLoginCallback(shipped, catalog, host, sandboxes, progress);
+	// 5. The credentials, pointing at the sandboxes.
+	const credentials = stageCredentials(all, catalog, sandboxes, progress);
+	// 7. Import, publish, start n8n and check that every workflow is active.
+	await importAndStart(host, credentials, all, progress);
+	return {
+		installation,
+		host,
+		packed,
+		installed,
+		catalog,
+		sandboxes,
+		capture,
+		credentials,
+		settings: commonSettings(deploymentInputs),
+		workflows: liveWorkflows(all, shipped, host),
+		skippedFixtures,
+		loginCallbackUrl,
+	};
+}
+
 async function describeTarball(tarball: string): Promise<PackedPackage> {
 	const manifest = await run('tar', ['-xzOf', tarball, 'package/package.json'], {
 		cwd: join(tarball, '..'),
@@ -89,6 +196,161 @@ async function describeTarball(tarball: string): Promise<PackedPackage> {
 	});
 	const { name, version } = JSON.parse(manifest.stdout) as { name: string; version: string };
 	return { tarball, name, version, files: [] };
+}
+
+/** The given tarball, or the repository packed with `npm pack`. */
+async function packageTarball(options: StageOptions): Promise<PackedPackage> {
+	const { progress, repoRoot } = options;
+	const packed = await progress.step('package tarball', async () => {
+		if (options.tarball) return await describeTarball(options.tarball);
+		if (!existsSync(join(repoRoot, 'dist'))) {
+			throw new Error('dist/ is missing: build the package first (npm run build)');
+		}
+		return await packPackage(repoRoot, options.workDir);
+	});
+	progress.info(`package ${packed.name}@${packed.version}: ${packed.tarball}`);
+	return packed;
+}
+
+/** Queue mode: fresh Postgres and Redis, dropped again at the end unless the caller keeps them. */
+async function prepareQueueBackends(
+	options: StageOptions,
+	queue: QueueBackends,
+	cleanups: Cleanups,
+): Promise<void> {
+	const { progress } = options;
+	await progress.step('reset Postgres and Redis for queue mode', () =>
+		resetQueueBackends(queue, progress),
+	);
+	// Pushed before the host, so it runs after every n8n process has stopped.
+	cleanups.push(async () => {
+		if (options.keepQueueData?.()) {
+			progress.info(
+				`kept Postgres database ${queue.postgres.database} and Redis keys "${queue.redis.prefix}*" ` +
+					`(db ${queue.redis.db}); the next queue run resets them`,
+			);
+		} else {
+			await dropQueueBackends(queue);
+		}
+	});
+}
+
+/** The n8n instance in the user folder, not started yet (CLI commands run first). */
+async function createN8nServer(
+	options: StageOptions,
+	installation: N8nInstallation,
+	cleanups: Cleanups,
+): Promise<N8nServer> {
+	const host = await N8nServer.create({
+		queue: options.queue,
+		installation,
+		userFolder: options.userFolder,
+		port: options.ports?.n8n,
+		encryptionKey: options.encryptionKey,
+		owner: options.owner,
+		progress: options.progress,
+		logLevel: options.logLevel,
+		extraEnv: options.extraEnv,
+	});
+	cleanups.push(() => host.stop());
+	return host;
+}
+
+async function probeCatalog(
+	installation: N8nInstallation,
+	installed: InstalledPackage,
+	progress: Progress,
+): Promise<PackageCatalog> {
+	const catalog = await progress.step('load the installed package on n8n’s Node', () =>
+		probePackageCatalog(installation, installed.dir),
+	);
+	progress.info(
+		`package offers nodes [${catalog.nodes.map((node) => node.type).join(', ')}] and credentials ` +
+			`[${catalog.credentials.map((credential) => credential.name).join(', ')}]`,
+	);
+	return catalog;
+}
+
+async function startCaptureServer(
+	options: StageOptions,
+	cleanups: Cleanups,
+): Promise<CaptureServer> {
+	const capture = new CaptureServer();
+	await capture.start(options.ports?.capture ?? 0);
+	cleanups.push(() => capture.stop());
+	options.progress.info(`capture server (recruiters' chat tool, marketing tool) on ${capture.url}`);
+	return capture;
+}
+
+type WorkflowBindings = Required<Pick<PrepareOptions, 'credentialsByType' | 'packageWebhooks'>>;
+
+/** Credential IDs are stable per type, so workflows can be bound before the data is known. */
+function workflowBindings(catalog: PackageCatalog): WorkflowBindings {
+	const credentialsByType: Record<string, { id: string; name: string }> = Object.fromEntries(
+		catalog.credentials.map((credential) => [
+			credential.name,
+			credentialReference(credential.name, credential.displayName),
+		]),
+	);
+	for (const type of ['httpHeaderAuth']) {
+		const reference = builtInCredentialReference(type);
+		if (reference) credentialsByType[type] = reference;
+	}
+	return { credentialsByType, packageWebhooks: packageWebhooks(catalog) };
+}
+
+/** Every `workflows/*.json` with the deployment settings filled; a missing node type fails. */
+function prepareShippedWorkflows(
+	options: StageOptions,
+	bindings: WorkflowBindings,
+	deploymentInputs: DeploymentInputs,
+	catalog: PackageCatalog,
+): PreparedWorkflow[] {
+	const settingsFor = settingsForWorkflow(deploymentInputs);
+	const shipped = listWorkflowFiles(join(options.repoRoot, 'workflows')).map((file) =>
+		prepareWorkflow(file, {
+			...bindings,
+			settingsFor,
+			pollEveryMinute: options.pollEveryMinute,
+		}),
+	);
+	for (const workflow of shipped) {
+		const missing = missingNodeTypes(workflow.nodeTypes, catalog);
+		if (missing.length > 0) {
+			throw new Error(
+				`Shipped workflow ${basename(workflow.source)} uses node types the package lacks: ${missing.join(', ')}`,
+			);
+		}
+		if (workflow.settings.unfilled.length > 0) {
+			options.progress.info(
+				`note: ${workflow.name}: settings left empty: ${workflow.settings.unfilled.join(', ')}`,
+			);
+		}
+	}
+	return shipped;
+}
+
+/** `test/e2e/fixtures/*.json`; one using a node type the package lacks yet is left out. */
+function prepareFixtures(
+	options: StageOptions,
+	bindings: WorkflowBindings,
+	catalog: PackageCatalog,
+): { fixtures: PreparedWorkflow[]; skippedFixtures: Stage['skippedFixtures'] } {
+	const fixtures: PreparedWorkflow[] = [];
+	const skippedFixtures: Stage['skippedFixtures'] = [];
+	for (const file of listWorkflowFiles(join(options.repoRoot, 'test', 'e2e', 'fixtures'))) {
+		const workflow = prepareWorkflow(file, { ...bindings, idSeed: `fixture:${basename(file)}` });
+		const missing = missingNodeTypes(workflow.nodeTypes, catalog);
+		if (missing.length > 0) {
+			skippedFixtures.push({ file: basename(file), missingNodeTypes: missing });
+			options.progress.info(
+				`fixture ${basename(file)} left out: the package has no ${missing.join(', ')} yet`,
+			);
+		} else {
+			fixtures.push(workflow);
+		}
+	}
+	return { fixtures, skippedFixtures };
 }
 
 /**
@@ -120,245 +382,114 @@ function findLoginCallback(
 	return candidates[0]?.url;
 }
 
-export async function prepareStage(options: StageOptions): Promise<Stage> {
-	const { progress, repoRoot } = options;
-	const cleanups: Array<() => Promise<void>> = [];
-	// Each cleanup runs even when an earlier one fails, so nothing is left running.
-	const stopAll = async () => {
-		while (cleanups.length > 0) {
-			try {
-				await cleanups.pop()?.();
-			} catch (error) {
-				progress.info(`cleanup failed: ${(error as Error).message}`);
-			}
+/** Gives the callback URL to the LINE Login credential and registers it in the LINE sandbox. */
+function registerLoginCallback(
+	shipped: PreparedWorkflow[],
+	catalog: PackageCatalog,
+	host: N8nServer,
+	sandboxes: RunningSandboxes,
+	progress: Progress,
+): string | undefined {
+	const loginCallbackUrl = findLoginCallback(shipped, catalog, host, progress);
+	const line = sandboxes.line;
+	if (line && loginCallbackUrl) {
+		line.values.loginCallbackUrl = loginCallbackUrl;
+		if (!line.sandbox.loginChannel.callbackUrls.includes(loginCallbackUrl)) {
+			line.sandbox.loginChannel.callbackUrls.push(loginCallbackUrl);
 		}
-	};
-	const unregister = onShutdown('stage', stopAll);
-
-	try {
-		const installation = await progress.step('n8n installation', () =>
-			ensureN8nInstalled({ progress }),
-		);
-
-		const packed = await progress.step('package tarball', async () => {
-			if (options.tarball) return await describeTarball(options.tarball);
-			if (!existsSync(join(repoRoot, 'dist'))) {
-				throw new Error('dist/ is missing: build the package first (npm run build)');
-			}
-			return await packPackage(repoRoot, options.workDir);
-		});
-		progress.info(`package ${packed.name}@${packed.version}: ${packed.tarball}`);
-
-		const queue = options.queue;
-		if (queue) {
-			await progress.step('reset Postgres and Redis for queue mode', () =>
-				resetQueueBackends(queue, progress),
-			);
-			// Pushed before the host, so it runs after every n8n process has stopped.
-			cleanups.push(async () => {
-				if (options.keepQueueData?.()) {
-					progress.info(
-						`kept Postgres database ${queue.postgres.database} and Redis keys "${queue.redis.prefix}*" ` +
-							`(db ${queue.redis.db}); the next queue run resets them`,
-					);
-				} else {
-					await dropQueueBackends(queue);
-				}
-			});
-		}
-
-		const host = await N8nServer.create({
-			queue,
-			installation,
-			userFolder: options.userFolder,
-			port: options.ports?.n8n,
-			encryptionKey: options.encryptionKey,
-			owner: options.owner,
-			progress,
-			logLevel: options.logLevel,
-			extraEnv: options.extraEnv,
-		});
-		cleanups.push(() => host.stop());
-
-		const installed = await progress.step('install the package the way n8n does', () =>
-			host.installPackage(packed),
-		);
-		const catalog = await progress.step('load the installed package on n8n’s Node', () =>
-			probePackageCatalog(installation, installed.dir),
-		);
-		progress.info(
-			`package offers nodes [${catalog.nodes.map((node) => node.type).join(', ')}] and credentials ` +
-				`[${catalog.credentials.map((credential) => credential.name).join(', ')}]`,
-		);
-
-		const sandboxes = await progress.step('sandboxes', () =>
-			startSandboxes(
-				repoRoot,
-				{ line: options.ports?.line, porters: options.ports?.porters },
-				progress,
-			),
-		);
-		cleanups.push(() => sandboxes.stop());
-
-		const capture = new CaptureServer();
-		await capture.start(options.ports?.capture ?? 0);
-		cleanups.push(() => capture.stop());
-		progress.info(`capture server (recruiters' chat tool, marketing tool) on ${capture.url}`);
-
-		// Credential IDs are stable per type, so workflows can be bound before the data is known.
-		const credentialReferences: Record<string, { id: string; name: string }> = Object.fromEntries(
-			catalog.credentials.map((credential) => [
-				credential.name,
-				credentialReference(credential.name, credential.displayName),
-			]),
-		);
-		for (const type of ['httpHeaderAuth']) {
-			const reference = builtInCredentialReference(type);
-			if (reference) credentialReferences[type] = reference;
-		}
-		const webhookDescriptions = packageWebhooks(catalog);
-		const deploymentInputs = {
-			porters: sandboxes.porters ? portersFixtureSettings(repoRoot) : {},
-			captureUrl: capture.url,
-			lineBasicId: sandboxes.line?.values.basicId,
-			webhookUrl: (path: string) => host.webhookUrl(path),
-		};
-		const settingsFor = settingsForWorkflow(deploymentInputs);
-		const shipped = listWorkflowFiles(join(repoRoot, 'workflows')).map((file) =>
-			prepareWorkflow(file, {
-				credentialsByType: credentialReferences,
-				packageWebhooks: webhookDescriptions,
-				settingsFor,
-				pollEveryMinute: options.pollEveryMinute,
-			}),
-		);
-		for (const workflow of shipped) {
-			const missing = missingNodeTypes(workflow.nodeTypes, catalog);
-			if (missing.length > 0) {
-				throw new Error(
-					`Shipped workflow ${basename(workflow.source)} uses node types the package lacks: ${missing.join(', ')}`,
-				);
-			}
-			if (workflow.settings.unfilled.length > 0) {
-				progress.info(
-					`note: ${workflow.name}: settings left empty: ${workflow.settings.unfilled.join(', ')}`,
-				);
-			}
-		}
-		const fixtures: PreparedWorkflow[] = [];
-		const skippedFixtures: Stage['skippedFixtures'] = [];
-		if (options.includeFixtures) {
-			for (const file of listWorkflowFiles(join(repoRoot, 'test', 'e2e', 'fixtures'))) {
-				const workflow = prepareWorkflow(file, {
-					credentialsByType: credentialReferences,
-					packageWebhooks: webhookDescriptions,
-					idSeed: `fixture:${basename(file)}`,
-				});
-				const missing = missingNodeTypes(workflow.nodeTypes, catalog);
-				if (missing.length > 0) {
-					skippedFixtures.push({ file: basename(file), missingNodeTypes: missing });
-					progress.info(
-						`fixture ${basename(file)} left out: the package has no ${missing.join(', ')} yet`,
-					);
-				} else {
-					fixtures.push(workflow);
-				}
-			}
-		}
-		const all = [...shipped, ...fixtures];
-
-		const loginCallbackUrl = findLoginCallback(shipped, catalog, host, progress);
-		const line = sandboxes.line;
-		if (line && loginCallbackUrl) {
-			line.values.loginCallbackUrl = loginCallbackUrl;
-			if (!line.sandbox.loginChannel.callbackUrls.includes(loginCallbackUrl)) {
-				line.sandbox.loginChannel.callbackUrls.push(loginCallbackUrl);
-			}
-		}
-		const values: SandboxValues = { line: line?.values, porters: sandboxes.porters?.values };
-		const packageCredentials = sandboxCredentials(catalog, values);
-		const needed = new Set(
-			all.flatMap((workflow) =>
-				workflow.json.nodes.flatMap((node) =>
-					node.disabled ? [] : Object.keys(node.credentials ?? {}),
-				),
-			),
-		);
-		const credentials = [...packageCredentials.credentials, ...builtInCredentials(needed)];
-		const available = new Set(credentials.map((credential) => credential.type));
-		const unavailable = [...needed].filter((type) => !available.has(type)).sort();
-		if (unavailable.length > 0) {
-			throw new Error(
-				`Workflows need credentials the harness cannot fill (sandbox missing or type unknown): ${unavailable.join(', ')}`,
-			);
-		}
-		for (const type of packageCredentials.unknownTypes) {
-			progress.info(`note: no sandbox credential for ${type} (no workflow needs it)`);
-		}
-		if (credentials.some((credential) => isBuiltInCredentialType(credential.type))) {
-			progress.info(
-				'recruiter webhooks use Header Auth (see RECRUITER_WEBHOOK_KEY in scripts/n8n/stage/credentials.ts)',
-			);
-		}
-
-		await progress.step(`import ${credentials.length} credential(s)`, () =>
-			host.importCredentials(credentials),
-		);
-		await progress.step(`import ${all.length} workflow(s)`, () => host.importWorkflows(all));
-		await progress.step(`publish ${all.length} workflow(s)`, () =>
-			host.publishWorkflows(all.map((workflow) => workflow.id)),
-		);
-		await progress.step('start n8n', () => host.start());
-		await host.signIn();
-		const problems = await host.activationProblems(all.map((workflow) => workflow.id));
-		if (problems.length > 0) {
-			throw new Error(
-				'Workflows failed to activate:\n' +
-					problems
-						.map(
-							(problem) =>
-								`  ${all.find((w) => w.id === problem.id)?.name ?? problem.id}: ${problem.error}`,
-						)
-						.join('\n'),
-			);
-		}
-		progress.info(`${all.length} workflow(s) active`);
-
-		const shippedIds = new Set(shipped.map((workflow) => workflow.id));
-		const workflows: E2EWorkflow[] = all.map((workflow) => ({
-			id: workflow.id,
-			name: workflow.name,
-			origin: shippedIds.has(workflow.id) ? 'shipped' : 'fixture',
-			file: basename(workflow.source),
-			webhooks: workflow.webhooks.map((webhook) => ({
-				...webhook,
-				url: host.webhookUrl(webhook.path),
-			})),
-			nodeTypes: workflow.nodeTypes,
-			settings: workflow.settings,
-		}));
-
-		return {
-			installation,
-			host,
-			packed,
-			installed,
-			catalog,
-			sandboxes,
-			capture,
-			credentials,
-			settings: commonSettings(deploymentInputs),
-			workflows,
-			skippedFixtures,
-			loginCallbackUrl,
-			stop: async () => {
-				unregister();
-				await stopAll();
-			},
-		};
-	} catch (error) {
-		unregister();
-		await stopAll();
-		throw error;
 	}
+	return loginCallbackUrl;
+}
+
+/**
+ * A sandbox credential per credential type of the package, plus the built-in ones the workflows
+ * use; a workflow needing a credential the harness cannot fill fails the run.
+ */
+function stageCredentials(
+	all: PreparedWorkflow[],
+	catalog: PackageCatalog,
+	sandboxes: RunningSandboxes,
+	progress: Progress,
+): CredentialSpec[] {
+	const values: SandboxValues = {
+		line: sandboxes.line?.values,
+		porters: sandboxes.porters?.values,
+	};
+	const packageCredentials = sandboxCredentials(catalog, values);
+	const needed = new Set(
+		all.flatMap((workflow) =>
+			workflow.json.nodes.flatMap((node) =>
+				node.disabled ? [] : Object.keys(node.credentials ?? {}),
+			),
+		),
+	);
+	const credentials = [...packageCredentials.credentials, ...builtInCredentials(needed)];
+	const available = new Set(credentials.map((credential) => credential.type));
+	const unavailable = [...needed].filter((type) => !available.has(type)).sort();
+	if (unavailable.length > 0) {
+		throw new Error(
+			`Workflows need credentials the harness cannot fill (sandbox missing or type unknown): ${unavailable.join(', ')}`,
+		);
+	}
+	for (const type of packageCredentials.unknownTypes) {
+		progress.info(`note: no sandbox credential for ${type} (no workflow needs it)`);
+	}
+	if (credentials.some((credential) => isBuiltInCredentialType(credential.type))) {
+		progress.info(
+			'recruiter webhooks use Header Auth (see RECRUITER_WEBHOOK_KEY in scripts/n8n/stage/credentials.ts)',
+		);
+	}
+	return credentials;
+}
+
+/** Imports and publishes while n8n is stopped, then starts it and checks every activation. */
+async function importAndStart(
+	host: N8nServer,
+	credentials: CredentialSpec[],
+	all: PreparedWorkflow[],
+	progress: Progress,
+): Promise<void> {
+	await progress.step(`import ${credentials.length} credential(s)`, () =>
+		host.importCredentials(credentials),
+	);
+	await progress.step(`import ${all.length} workflow(s)`, () => host.importWorkflows(all));
+	await progress.step(`publish ${all.length} workflow(s)`, () =>
+		host.publishWorkflows(all.map((workflow) => workflow.id)),
+	);
+	await progress.step('start n8n', () => host.start());
+	await host.signIn();
+	const problems = await host.activationProblems(all.map((workflow) => workflow.id));
+	if (problems.length > 0) {
+		throw new Error(
+			'Workflows failed to activate:\n' +
+				problems
+					.map(
+						(problem) =>
+							`  ${all.find((w) => w.id === problem.id)?.name ?? problem.id}: ${problem.error}`,
+					)
+					.join('\n'),
+		);
+	}
+	progress.info(`${all.length} workflow(s) active`);
+}
+
+/** The active workflows as the e2e tests see them, with their production webhook URLs. */
+function liveWorkflows(
+	all: PreparedWorkflow[],
+	shipped: PreparedWorkflow[],
+	host: N8nServer,
+): E2EWorkflow[] {
+	const shippedIds = new Set(shipped.map((workflow) => workflow.id));
+	return all.map((workflow) => ({
+		id: workflow.id,
+		name: workflow.name,
+		origin: shippedIds.has(workflow.id) ? 'shipped' : 'fixture',
+		file: basename(workflow.source),
+		webhooks: workflow.webhooks.map((webhook) => ({
+			...webhook,
+			url: host.webhookUrl(webhook.path),
+		})),
+		nodeTypes: workflow.nodeTypes,
+		settings: workflow.settings,
+	}));
 }
