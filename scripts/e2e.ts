@@ -20,8 +20,8 @@ import {
 } from './n8n/processes/shutdown';
 import { RECRUITER_WEBHOOK_KEY } from './n8n/stage/credentials';
 import { E2E_ENCRYPTION_KEY } from './n8n/stage/n8nServer';
-import { prepareStage } from './n8n/stage/prepareStage';
-import { queueBackendsFromEnv } from './n8n/stage/queueBackends';
+import { prepareStage, type Stage } from './n8n/stage/prepareStage';
+import { queueBackendsFromEnv, type QueueBackends } from './n8n/stage/queueBackends';
 import { CAPTURE_CHANNELS } from './n8n/stage/workflowSettings';
 
 /**
@@ -112,6 +112,59 @@ function readJestSummary(file: string): JestSummary | undefined {
 	}
 }
 
+/** The one line the run ends with. */
+function summaryLine(
+	stage: Stage,
+	results: JestSummary | undefined,
+	passed: boolean,
+	queue: boolean,
+): string {
+	const shipped = stage.workflows.filter((workflow) => workflow.origin === 'shipped').length;
+	const counts = results
+		? `${results.numPassedTests}/${results.numTotalTests} tests passed, ${results.numFailedTests} failed, ` +
+			`${results.numPendingTests} skipped, in ${results.numTotalTestSuites} files`
+		: 'no jest results';
+	return (
+		`e2e${queue ? ' (queue mode)' : ''}: ${passed ? 'PASSED' : 'FAILED'} — ${counts}; ` +
+		`n8n ${N8N_VERSION}, ` +
+		`${stage.packed.name}@${stage.packed.version}, ${shipped} shipped + ` +
+		`${stage.workflows.length - shipped} fixture workflow(s)`
+	);
+}
+
+/** What the test files read from LINE_PORTERS_E2E_CONTEXT: where n8n and the sandboxes are. */
+function contextFor(stage: Stage, queueBackends: QueueBackends | undefined): E2EContext {
+	return {
+		n8n: {
+			baseUrl: stage.host.baseUrl,
+			version: N8N_VERSION,
+			owner: stage.host.owner,
+			projectDir: stage.installation.n8nProjectDir,
+			userFolder: stage.host.userFolder,
+			logFile: stage.host.logFile,
+			mode: stage.host.mode,
+			webhookBaseUrl: stage.host.webhookBaseUrl,
+			logFiles: stage.host.logFiles,
+			postgres: queueBackends?.postgres,
+		},
+		package: {
+			name: stage.packed.name,
+			version: stage.packed.version,
+			tarball: stage.packed.tarball,
+			installedDir: stage.installed.dir,
+			catalog: stage.catalog,
+		},
+		workflows: stage.workflows,
+		skippedFixtures: stage.skippedFixtures,
+		credentials: stage.credentials.map(({ id, name, type }) => ({ id, name, type })),
+		line: stage.sandboxes.line?.values,
+		porters: stage.sandboxes.porters?.values,
+		capture: { url: stage.capture.url, channels: CAPTURE_CHANNELS },
+		recruiterWebhookKey: RECRUITER_WEBHOOK_KEY,
+		settings: stage.settings,
+	};
+}
+
 async function main(): Promise<number> {
 	const startedAt = Date.now();
 	const progress = new Progress('e2e');
@@ -152,35 +205,7 @@ async function main(): Promise<number> {
 			queue: queueBackends,
 			keepQueueData: () => keepWorkDir,
 		});
-		const context: E2EContext = {
-			n8n: {
-				baseUrl: stage.host.baseUrl,
-				version: N8N_VERSION,
-				owner: stage.host.owner,
-				projectDir: stage.installation.n8nProjectDir,
-				userFolder: stage.host.userFolder,
-				logFile: stage.host.logFile,
-				mode: stage.host.mode,
-				webhookBaseUrl: stage.host.webhookBaseUrl,
-				logFiles: stage.host.logFiles,
-				postgres: queueBackends?.postgres,
-			},
-			package: {
-				name: stage.packed.name,
-				version: stage.packed.version,
-				tarball: stage.packed.tarball,
-				installedDir: stage.installed.dir,
-				catalog: stage.catalog,
-			},
-			workflows: stage.workflows,
-			skippedFixtures: stage.skippedFixtures,
-			credentials: stage.credentials.map(({ id, name, type }) => ({ id, name, type })),
-			line: stage.sandboxes.line?.values,
-			porters: stage.sandboxes.porters?.values,
-			capture: { url: stage.capture.url, channels: CAPTURE_CHANNELS },
-			recruiterWebhookKey: RECRUITER_WEBHOOK_KEY,
-			settings: stage.settings,
-		};
+		const context = contextFor(stage, queueBackends);
 		const contextFile = join(workDir, 'e2e-context.json');
 		writeFileSync(contextFile, JSON.stringify(context, null, 2));
 
@@ -191,17 +216,8 @@ async function main(): Promise<number> {
 		// On Ctrl-C the signal handler stops everything and exits; nothing more to do here.
 		if (isShuttingDown()) return await new Promise<never>(() => undefined);
 		const results = readJestSummary(resultFile);
-		const shipped = stage.workflows.filter((workflow) => workflow.origin === 'shipped').length;
-		const counts = results
-			? `${results.numPassedTests}/${results.numTotalTests} tests passed, ${results.numFailedTests} failed, ` +
-				`${results.numPendingTests} skipped, in ${results.numTotalTestSuites} files`
-			: 'no jest results';
 		exitCode = jestExit === 0 && results?.success ? 0 : 1;
-		summary =
-			`e2e${args.queue ? ' (queue mode)' : ''}: ${exitCode === 0 ? 'PASSED' : 'FAILED'} — ${counts}; ` +
-			`n8n ${N8N_VERSION}, ` +
-			`${stage.packed.name}@${stage.packed.version}, ${shipped} shipped + ` +
-			`${stage.workflows.length - shipped} fixture workflow(s)`;
+		summary = summaryLine(stage, results, exitCode === 0, args.queue);
 		if (exitCode !== 0) {
 			keepWorkDir = true;
 			progress.info(`last lines of the n8n log(s):\n${stage.host.logTails(30)}`);

