@@ -34,6 +34,29 @@ export default tseslint.config(
 		languageOptions: { parser: tseslint.parser },
 	},
 	{
+		// core/ is pure logic with its own unit tests: nodes and credentials depend on it, never
+		// the other way round, and nothing in it needs n8n.
+		files: ['core/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['n8n-workflow', 'n8n-workflow/*'],
+							message: 'core/ stays free of n8n: pass plain values in from the node instead.',
+						},
+						{
+							group: ['**/nodes', '**/nodes/**', '**/credentials', '**/credentials/**'],
+							message:
+								'core/ must not depend on nodes/ or credentials/: move the shared piece into core/.',
+						},
+					],
+				},
+			],
+		},
+	},
+	{
 		files: ['credentials/**/*.ts'],
 		rules: {
 			...n8nNodesBase.configs.credentials.rules,
