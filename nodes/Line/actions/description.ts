@@ -1,6 +1,6 @@
 /** The LINE node's parameters: resource, operation, and each operation's own fields. */
 import type { INodeProperties } from 'n8n-workflow';
-import { retryTimingProperties } from './common';
+import { retryTimingProperties } from '../helpers/retryPolicy';
 import { operations } from './operations';
 
 const resource: INodeProperties = {

@@ -4,7 +4,7 @@ import { getBotInfo } from './account/getBotInfo';
 import { getQuota } from './account/getQuota';
 import { markRead } from './chat/markRead';
 import { showLoadingAnimation } from './chat/showLoadingAnimation';
-import type { LineOperation } from './common';
+import type { LineOperation } from './operation';
 import { multicast } from './message/multicast';
 import { reply } from './message/reply';
 import { send } from './message/send';

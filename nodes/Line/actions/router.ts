@@ -11,7 +11,7 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import { RunState } from './common';
+import { RunState } from './operation';
 import { operations } from './operations';
 
 type NodeError = NodeApiError | NodeOperationError;

@@ -9,7 +9,9 @@ import {
 } from 'n8n-workflow';
 import { PORTERS_CREDENTIAL, checkPortersPartition } from '../../../Porters/transport';
 import { lineApiRequest, type LineResponse } from '../../transport';
-import { defineOperation, forOperation, retryPolicy, stringParameter } from '../common';
+import { defineOperation, forOperation } from '../operation';
+import { stringParameter } from '../../helpers/parameters';
+import { retryPolicy } from '../../helpers/retryPolicy';
 
 export const description = forOperation('account', 'checkSetup', [
 	{

@@ -2,7 +2,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { isUserId } from '../../../../core/line/messages';
 import { lineApiRequest } from '../../transport';
-import { defineOperation, forOperation, inputError, retryPolicy, stringParameter } from '../common';
+import { defineOperation, forOperation } from '../operation';
+import { inputError, stringParameter } from '../../helpers/parameters';
+import { retryPolicy } from '../../helpers/retryPolicy';
 
 export const description = forOperation('chat', 'showLoadingAnimation', [
 	{
