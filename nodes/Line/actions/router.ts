@@ -11,8 +11,19 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import { RunState } from './operation';
-import { operations } from './operations';
+import * as account from './account';
+import * as chat from './chat';
+import * as message from './message';
+import { RunState, type LineOperation } from './operation';
+import * as user from './user';
+
+/** Resource → operation → implementation. */
+export const operations: Record<string, Record<string, LineOperation>> = {
+	message: message.operations,
+	chat: chat.operations,
+	user: user.operations,
+	account: account.operations,
+};
 
 type NodeError = NodeApiError | NodeOperationError;
 
