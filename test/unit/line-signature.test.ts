@@ -2,7 +2,7 @@ import { validateSignature } from '@line/bot-sdk';
 import fc from 'fast-check';
 import { checkLineSignature, computeLineSignature } from '../../core/line/signature';
 
-// Vectors from line-platform.md §2.1 (LINE's openssl walkthrough and @line/bot-sdk's tests).
+// Vectors from ../shared/docs/line-platform.md §2.1 (LINE's openssl walkthrough and @line/bot-sdk's tests).
 const V3_BODY =
 	'{"events":[{"message":{"id":"test_event_message_id","text":"this is test message.😄😅😢😞😄😅😢😞","quoteToken":"test_quote_token","type":"text"},"replyToken":"test_reply_token","source":{"groupId":"test_group_id","type":"group"},"webhookEventId":"test_webhook_event_id","deliveryContext":{"isRedelivery":false},"timestamp":0,"mode":"active","type":"message"}],"destination":"Uaaaabbbbccccddddeeeeffff"}';
 const V3B_BODY =
