@@ -10,3 +10,7 @@ export const LINE_CHAT_ID_FORMAT = /^[UCR][0-9a-f]{32}$/;
 export function isLineUserId(value: unknown): value is string {
 	return typeof value === 'string' && LINE_USER_ID_FORMAT.test(value);
 }
+
+export function isLineChatId(value: unknown): value is string {
+	return typeof value === 'string' && LINE_CHAT_ID_FORMAT.test(value);
+}

@@ -4,6 +4,7 @@
  * the 5,000 UTF-16 unit text limit), so they are checked here and reported with LINE's own
  * property paths (`messages[0].text`).
  */
+import { isLineChatId, isLineUserId } from './ids';
 
 export const MAX_MESSAGES_PER_REQUEST = 5;
 export const MAX_TEXT_UTF16_UNITS = 5000;
@@ -13,24 +14,12 @@ export const MAX_QUICK_REPLY_LABEL_LENGTH = 20;
 export const MAX_CONTENT_URL_LENGTH = 2000;
 export const MAX_MULTICAST_RECIPIENTS = 500;
 
-const USER_ID = /^U[0-9a-f]{32}$/;
-const CHAT_ID = /^[UCR][0-9a-f]{32}$/;
-
 export type LineMessage = Record<string, unknown> & { type: string };
 
 export interface MessageProblem {
 	/** LINE-style path of the offending field, e.g. `messages[1].packageId` or `to[3]`. */
 	property: string;
 	message: string;
-}
-
-export function isUserId(value: unknown): value is string {
-	return typeof value === 'string' && USER_ID.test(value);
-}
-
-/** A push target: a user (`U…`), group (`C…`) or room (`R…`) ID. */
-export function isChatId(value: unknown): value is string {
-	return typeof value === 'string' && CHAT_ID.test(value);
 }
 
 /** Text length as LINE counts it: UTF-16 code units, so an emoji outside the BMP counts twice. */
@@ -297,7 +286,7 @@ export function validateMessages(messages: unknown, path = 'messages'): MessageP
 /** Problems with recipients of a multicast (users only) or a push (user, group or room). */
 export function validateRecipients(ids: string[], kind: 'users' | 'chats', path = 'to'): MessageProblem[] {
 	const problems: MessageProblem[] = [];
-	const valid: (value: string) => boolean = kind === 'users' ? isUserId : isChatId;
+	const valid: (value: string) => boolean = kind === 'users' ? isLineUserId : isLineChatId;
 	const expected =
 		kind === 'users'
 			? 'a LINE user ID (U followed by 32 characters 0-9 a-f)'

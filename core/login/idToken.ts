@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 
+import { isLineUserId } from '../line/ids';
 import { base64UrlDecode } from './encoding';
 
 /**
@@ -10,8 +11,6 @@ import { base64UrlDecode } from './encoding';
  */
 
 export const LINE_ID_TOKEN_ISSUER = 'https://access.line.me';
-/** LINE user IDs: "U" and 32 lowercase hex digits. */
-export const LINE_USER_ID_FORMAT = /^U[0-9a-f]{32}$/;
 const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_TOKEN_LENGTH = 16 * 1024;
 
@@ -137,7 +136,7 @@ export function verifyLineIdToken(token: unknown, expected: IdTokenExpectations)
 	if (typeof payload.nonce !== 'string' || !sameText(payload.nonce, expected.nonce)) {
 		return fail('nonce_mismatch', 'The ID token belongs to another login attempt (nonce mismatch)');
 	}
-	if (typeof payload.sub !== 'string' || !LINE_USER_ID_FORMAT.test(payload.sub)) {
+	if (!isLineUserId(payload.sub)) {
 		return fail('bad_subject', 'The ID token does not name a LINE user');
 	}
 

@@ -506,15 +506,14 @@ describe('LINE Login: configuration problems', () => {
 			[{ json: {} }, { json: {} }],
 			{ continueOnFail: true, credentials: credentials({ channelId: 'abc' }) },
 		);
+		// The package's one error-item shape: what went wrong and what to do.
+		const failed = {
+			error: 'The LINE Login credential has no valid channel ID',
+			description: 'Copy the channel ID (digits only) from the LINE Login channel → Basic settings.',
+		};
 		expect(asItems.items).toEqual([
-			{
-				json: { error: 'The LINE Login credential has no valid channel ID' },
-				pairedItem: { item: 0 },
-			},
-			{
-				json: { error: 'The LINE Login credential has no valid channel ID' },
-				pairedItem: { item: 1 },
-			},
+			{ json: failed, pairedItem: { item: 0 } },
+			{ json: failed, pairedItem: { item: 1 } },
 		]);
 	});
 

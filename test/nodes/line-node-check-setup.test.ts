@@ -1,6 +1,5 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 import { PortersApi } from '../../credentials/PortersApi.credentials';
-import { compareWebhookUrls } from '../../nodes/Line/actions/account/checkSetup';
 import { PortersSandbox } from '../../sandbox/porters/server';
 import { WebhookReceiver } from '../../sandbox/line/receiver';
 import type { LineSandbox } from '../../sandbox/line/server';
@@ -224,21 +223,5 @@ describe('LINE node: Check Setup with a PORTERS credential', () => {
 		expect(JSON.stringify(json)).not.toContain(wrongSecret);
 		// The LINE checks are unaffected.
 		expect(byCheck(json).accessToken.status).toBe('pass');
-	});
-});
-
-describe('compareWebhookUrls', () => {
-	const url = 'https://n8n.example.com/webhook/0e5c/webhook';
-	it.each([
-		[url, url, undefined],
-		[`${url}\n`, url, /spaces or line breaks/],
-		[`${url}/`, url, /trailing slash/],
-		[url.replace('/webhook/', '/webhook-test/'), url, /test URL/],
-		[url.replace('https:', 'http:'), url, /http versus https/],
-		['https://other.example.com/hook', url, undefined],
-	])('%j vs %j', (registered, expected, hint) => {
-		const result = compareWebhookUrls(registered, expected);
-		if (hint === undefined) expect(result).toBeUndefined();
-		else expect(result).toMatch(hint);
 	});
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { Line } from '../../nodes/Line/Line.node';
-import { operations } from '../../nodes/Line/actions/operations';
+import { operations } from '../../nodes/Line/actions/router';
 
 const description = new Line().description;
 

@@ -1,5 +1,5 @@
 import { LineMessagingApi } from '../../credentials/LineMessagingApi.credentials';
-import { LineTrigger } from '../../nodes/LineTrigger/LineTrigger.node';
+import { LineTrigger } from '../../nodes/Line/LineTrigger.node';
 import { LineSandbox } from '../../sandbox/line/server';
 import { createHookContext, type ContextOptions } from '../support/n8nContext';
 

@@ -1,6 +1,6 @@
 import { LineMessagingApi } from '../../credentials/LineMessagingApi.credentials';
 import { computeLineSignature } from '../../core/line/signature';
-import { LineTrigger } from '../../nodes/LineTrigger/LineTrigger.node';
+import { LineTrigger } from '../../nodes/Line/LineTrigger.node';
 import { createWebhookContext, type ContextOptions } from '../support/n8nContext';
 
 const SECRET = '8c570fa6dd201bb328f1c1eac23a96d8';

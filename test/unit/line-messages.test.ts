@@ -4,8 +4,6 @@ import {
 	batches,
 	buildFlexMessage,
 	buildQuickReply,
-	isChatId,
-	isUserId,
 	parseRecipientList,
 	utf16Length,
 	validateMessages,
@@ -110,17 +108,6 @@ describe('validateMessages', () => {
 });
 
 describe('recipients', () => {
-	it('recognises user, group and room IDs', () => {
-		expect(isUserId(TARO)).toBe(true);
-		expect(isUserId(TARO.toUpperCase())).toBe(false);
-		expect(isUserId(`${TARO}0`)).toBe(false);
-		expect(isUserId(`C${TARO.slice(1)}`)).toBe(false);
-		expect(isChatId(`C${TARO.slice(1)}`)).toBe(true);
-		expect(isChatId(`R${TARO.slice(1)}`)).toBe(true);
-		expect(isChatId(`X${TARO.slice(1)}`)).toBe(false);
-		expect(isUserId(undefined)).toBe(false);
-	});
-
 	it('names each bad recipient by position', () => {
 		expect(validateRecipients([TARO, 'nope', `C${TARO.slice(1)}`], 'users')).toEqual([
 			{ property: 'to[1]', message: '"nope" is not a LINE user ID (U followed by 32 characters 0-9 a-f)' },

@@ -1,7 +1,10 @@
 /** The LINE node's parameters: resource, operation, and each operation's own fields. */
 import type { INodeProperties } from 'n8n-workflow';
-import { retryTimingProperties } from './common';
-import { operations } from './operations';
+import { retryTimingProperties } from '../helpers/retryPolicy';
+import * as account from './account';
+import * as chat from './chat';
+import * as message from './message';
+import * as user from './user';
 
 const resource: INodeProperties = {
 	displayName: 'Resource',
@@ -17,108 +20,12 @@ const resource: INodeProperties = {
 	],
 };
 
-const operationsByResource: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['message'] } },
-		default: 'send',
-		options: [
-			{
-				name: 'Multicast',
-				value: 'multicast',
-				description: 'Send the same messages to many users (requests of 500 recipients)',
-				action: 'Multicast a message to many users',
-			},
-			{
-				name: 'Reply',
-				value: 'reply',
-				description: 'Answer an event from the LINE Trigger with its reply token (free of charge)',
-				action: 'Reply to an event',
-			},
-			{
-				name: 'Send Message',
-				value: 'send',
-				description: 'Push messages to a user, group or room',
-				action: 'Send message',
-			},
-		],
-	},
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['chat'] } },
-		default: 'markRead',
-		options: [
-			{
-				name: 'Mark Read',
-				value: 'markRead',
-				description: "Mark a user's message and everything before it as read",
-				action: 'Mark read a message',
-			},
-			{
-				name: 'Show Loading Animation',
-				value: 'showLoadingAnimation',
-				description: 'Show the loading animation in a 1:1 chat',
-				action: 'Show loading animation in a chat',
-			},
-		],
-	},
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['user'] } },
-		default: 'getProfile',
-		options: [
-			{
-				name: 'Get Profile',
-				value: 'getProfile',
-				description: "Get a user's display name, picture, status message and language",
-				action: 'Get profile of a user',
-			},
-		],
-	},
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['account'] } },
-		default: 'checkSetup',
-		options: [
-			{
-				name: 'Check Setup',
-				value: 'checkSetup',
-				description: 'Verify the access token, webhook URL, webhook delivery and chat mode',
-				action: 'Check setup of the account',
-			},
-			{
-				name: 'Get Bot Info',
-				value: 'getBotInfo',
-				description: "Get the account's user ID, basic ID, name, chat mode and read mode",
-				action: 'Get bot info',
-			},
-			{
-				name: 'Get Quota',
-				value: 'getQuota',
-				description: "Get this month's message limit and usage",
-				action: 'Get quota and usage',
-			},
-		],
-	},
-];
+/** In the order of the panel: first every operation selector, then every operation's fields. */
+const resources = [message, chat, user, account];
 
 export const properties: INodeProperties[] = [
 	resource,
-	...operationsByResource,
-	...Object.values(operations).flatMap((byOperation) =>
-		Object.values(byOperation).flatMap((operation) => operation.description),
-	),
+	...resources.map((r) => r.operationSelector),
+	...resources.flatMap((r) => Object.values(r.operations).flatMap((operation) => operation.description)),
 	...retryTimingProperties,
 ];

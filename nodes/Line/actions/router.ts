@@ -5,28 +5,24 @@
  * its input item.
  */
 import {
-	NodeApiError,
 	NodeOperationError,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import { RunState } from './common';
-import { operations } from './operations';
+import { asNodeError, errorItem, type NodeError } from '../../shared/errors';
+import * as account from './account';
+import * as chat from './chat';
+import * as message from './message';
+import { RunState, type LineOperation } from './operation';
+import * as user from './user';
 
-type NodeError = NodeApiError | NodeOperationError;
-
-function asNodeError(ctx: IExecuteFunctions, caught: unknown, itemIndex: number): NodeError {
-	if (caught instanceof NodeApiError || caught instanceof NodeOperationError) return caught;
-	return new NodeOperationError(ctx.getNode(), caught as Error, { itemIndex });
-}
-
-function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
-	const json: IDataObject = { error: error.message };
-	if (error.description) json.description = error.description;
-	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
-	return { json, pairedItem: { item: itemIndex } };
-}
+/** Resource → operation → implementation. */
+export const operations: Record<string, Record<string, LineOperation>> = {
+	message: message.operations,
+	chat: chat.operations,
+	user: user.operations,
+	account: account.operations,
+};
 
 type Prepared = { ok: true; value: unknown } | { ok: false; error: NodeError };
 
@@ -46,7 +42,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		try {
 			prepared.push({ ok: true, value: handler.prepare.call(this, itemIndex, run) });
 		} catch (caught) {
-			const error = asNodeError(this, caught, itemIndex);
+			const error = asNodeError(this.getNode(), caught, itemIndex);
 			if (!this.continueOnFail()) throw error;
 			prepared.push({ ok: false, error });
 		}
@@ -66,7 +62,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 				}),
 			);
 		} catch (caught) {
-			const error = asNodeError(this, caught, itemIndex);
+			const error = asNodeError(this.getNode(), caught, itemIndex);
 			if (!this.continueOnFail()) throw error;
 			output.push(errorItem(error, itemIndex));
 		}

@@ -1,8 +1,10 @@
 /** Show Loading Animation: the "typing" indicator in a 1:1 chat while a workflow works. */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { isUserId } from '../../../../core/line/messages';
+import { isLineUserId } from '../../../../core/line/ids';
 import { lineApiRequest } from '../../transport';
-import { defineOperation, forOperation, inputError, retryPolicy, stringParameter } from '../common';
+import { defineOperation, forOperation } from '../operation';
+import { inputError, stringParameter } from '../../helpers/parameters';
+import { retryPolicy } from '../../helpers/retryPolicy';
 
 export const description = forOperation('chat', 'showLoadingAnimation', [
 	{
@@ -33,7 +35,7 @@ interface LoadingPlan {
 
 function prepare(this: IExecuteFunctions, itemIndex: number): LoadingPlan {
 	const chatId = stringParameter(this, 'chatId', itemIndex);
-	if (!isUserId(chatId)) {
+	if (!isLineUserId(chatId)) {
 		throw inputError(this, itemIndex, [
 			{
 				property: 'chatId',

@@ -12,16 +12,11 @@ import {
 } from '../../../../core/line/messages';
 import { retryKeyFor, webhookEventIdOf, type RetryKey } from '../../../../core/line/retryKey';
 import { isAcceptedRetryKeyConflict, lineApiError, lineApiRequest } from '../../transport';
-import {
-	defineOperation,
-	forOperation,
-	inputError,
-	messageProperties,
-	readMessages,
-	retryPolicy,
-	sendOptions,
-	type RunState,
-} from '../common';
+import { defineOperation, forOperation, type RunState } from '../operation';
+import { inputError } from '../../helpers/parameters';
+import { retryPolicy } from '../../helpers/retryPolicy';
+import { messageProperties, sendOptions } from './message.descriptions';
+import { readMessages } from './readMessages';
 
 export const description = forOperation('message', 'multicast', [
 	{

@@ -2,16 +2,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { LineMessage } from '../../../../core/line/messages';
 import { lineApiRequest } from '../../transport';
-import {
-	defineOperation,
-	forOperation,
-	inputError,
-	messageProperties,
-	readMessages,
-	retryPolicy,
-	sendOptions,
-	stringParameter,
-} from '../common';
+import { defineOperation, forOperation } from '../operation';
+import { inputError, stringParameter } from '../../helpers/parameters';
+import { retryPolicy } from '../../helpers/retryPolicy';
+import { messageProperties, sendOptions } from './message.descriptions';
+import { readMessages } from './readMessages';
 
 /**
  * Tokens of the dummy events LINE's console "Verify" button used to send. Replying to them can

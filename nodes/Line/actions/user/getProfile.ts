@@ -1,8 +1,10 @@
 /** Get Profile: display name, picture, status message and language of a user. */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { isUserId } from '../../../../core/line/messages';
+import { isLineUserId } from '../../../../core/line/ids';
 import { lineApiRequest } from '../../transport';
-import { defineOperation, forOperation, inputError, retryPolicy, stringParameter } from '../common';
+import { defineOperation, forOperation } from '../operation';
+import { inputError, stringParameter } from '../../helpers/parameters';
+import { retryPolicy } from '../../helpers/retryPolicy';
 
 export const description = forOperation('user', 'getProfile', [
 	{
@@ -19,7 +21,7 @@ export const description = forOperation('user', 'getProfile', [
 
 function prepare(this: IExecuteFunctions, itemIndex: number): { userId: string } {
 	const userId = stringParameter(this, 'userId', itemIndex);
-	if (!isUserId(userId)) {
+	if (!isLineUserId(userId)) {
 		throw inputError(this, itemIndex, [
 			{
 				property: 'userId',

@@ -1,11 +1,12 @@
+/**
+ * Link Candidate: handles the LINE Login callback, verifies the signed link and LINE's ID token,
+ * and returns the LINE user ID for the candidate.
+ */
 import {
-	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
-	type INodeProperties,
-	type JsonObject,
 } from 'n8n-workflow';
 
 import {
@@ -13,21 +14,22 @@ import {
 	describeLinkFailure,
 	type CallbackQuery,
 	type LinkFailureReason,
-} from '../../../core/login/callback';
-import { verifyLineIdToken } from '../../../core/login/idToken';
-import { exchangeAuthorizationCode, readFriendshipStatus, type LoginSettings } from '../transport';
+} from '../../../../core/login/callback';
+import { verifyLineIdToken } from '../../../../core/login/idToken';
+import { forOperation } from '../../../Line/actions/operation';
+import { asNodeError } from '../../../shared/errors';
+import { exchangeAuthorizationCode, readFriendshipStatus, type LoginSettings } from '../../transport';
+import type { LoginOperation } from '../operation';
 
-const showFor = { show: { operation: ['linkCandidate'] } };
-const showForFields = { show: { operation: ['linkCandidate'], callbackSource: ['fields'] } };
+const showForFields = { show: { callbackSource: ['fields'] } };
 
-export const description: INodeProperties[] = [
+const description = forOperation('linkCandidate', [
 	{
 		displayName: 'Callback Data',
 		name: 'callbackSource',
 		type: 'options',
 		default: 'webhookItem',
 		description: 'Where the query of the LINE Login callback comes from',
-		displayOptions: showFor,
 		options: [
 			{
 				name: 'Incoming Webhook Item',
@@ -80,7 +82,7 @@ export const description: INodeProperties[] = [
 		description: 'The friendship_status_changed parameter of the callback',
 		displayOptions: showForFields,
 	},
-];
+]);
 
 /** A link that did not happen, with the reason a workflow branches on. */
 class LinkFailure extends Error {
@@ -185,49 +187,43 @@ async function linkOne(
 	return json;
 }
 
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	settings: LoginSettings,
-): Promise<INodeExecutionData[]> {
-	const output: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const source = this.getNodeParameter('callbackSource', i, 'webhookItem') as string;
-			const query = source === 'fields' ? queryFromFields(this, i) : queryFromItem(items[i]);
-			output.push({ json: await linkOne(this, settings, query, i), pairedItem: { item: i } });
-		} catch (error) {
-			if (error instanceof LinkFailure) {
-				if (this.continueOnFail()) {
-					const json: IDataObject = {
-						linked: false,
-						reason: error.reason,
-						message: error.message,
-						detail: error.detail,
-						error: error.message,
-					};
-					if (error.extra.candidateId !== undefined) json.candidateId = error.extra.candidateId;
-					if (error.extra.lineError !== undefined) json.lineError = error.extra.lineError;
-					if (error.extra.lineErrorDescription !== undefined) {
-						json.lineErrorDescription = error.extra.lineErrorDescription;
-					}
-					output.push({ json, pairedItem: { item: i } });
-					continue;
-				}
-				throw new NodeOperationError(this.getNode(), error.message, {
-					itemIndex: i,
-					description: `Reason: ${error.reason}. ${error.detail}`,
-				});
-			}
-			if (this.continueOnFail()) {
-				output.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
-				continue;
-			}
-			// Re-wrapping hands back an existing NodeApiError / NodeOperationError unchanged.
-			if (error instanceof NodeApiError)
-				throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
-		}
+/** A link that did not happen, as an output item: workflows branch on `linked` and `reason`. */
+function notLinked(failure: LinkFailure): IDataObject {
+	const json: IDataObject = {
+		linked: false,
+		reason: failure.reason,
+		message: failure.message,
+		detail: failure.detail,
+		error: failure.message,
+	};
+	if (failure.extra.candidateId !== undefined) json.candidateId = failure.extra.candidateId;
+	if (failure.extra.lineError !== undefined) json.lineError = failure.extra.lineError;
+	if (failure.extra.lineErrorDescription !== undefined) {
+		json.lineErrorDescription = failure.extra.lineErrorDescription;
 	}
-	return output;
+	return json;
 }
+
+async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	settings: LoginSettings,
+): Promise<IDataObject> {
+	const source = this.getNodeParameter('callbackSource', itemIndex, 'webhookItem') as string;
+	const query =
+		source === 'fields'
+			? queryFromFields(this, itemIndex)
+			: queryFromItem(this.getInputData()[itemIndex]);
+	try {
+		return await linkOne(this, settings, query, itemIndex);
+	} catch (error) {
+		if (!(error instanceof LinkFailure)) throw asNodeError(this.getNode(), error, itemIndex);
+		if (this.continueOnFail()) return notLinked(error);
+		throw new NodeOperationError(this.getNode(), error.message, {
+			itemIndex,
+			description: `Reason: ${error.reason}. ${error.detail}`,
+		});
+	}
+}
+
+export const linkCandidate: LoginOperation = { description, execute };

@@ -10,7 +10,7 @@ import {
 } from 'n8n-workflow';
 import { checkLineSignature } from '../../core/line/signature';
 import { LINE_EVENT_TYPES, parseLineWebhook, selectEvents } from '../../core/line/webhook';
-import { LINE_CREDENTIAL, lineApiRequest } from '../Line/transport';
+import { LINE_CREDENTIAL, lineApiRequest } from './transport';
 
 interface TriggerOptions {
 	skipStandby?: boolean;

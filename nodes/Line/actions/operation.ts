@@ -1,0 +1,61 @@
+/**
+ * What a LINE operation is: a description and two steps, run by the router. Every operation file
+ * exports one `defineOperation(...)`; its fields are shown through `forOperation`, which the LINE
+ * Login node uses too.
+ */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+/**
+ * One operation in two steps. `prepare` reads and checks an item's parameters without any
+ * request; the router prepares every item before the first request, so bad input anywhere
+ * stops the run before anything is sent. `execute` then talks to LINE and gives the item's
+ * results (the router adds `pairedItem`).
+ */
+export interface LineOperation<Prepared = unknown> {
+	description: INodeProperties[];
+	prepare: (this: IExecuteFunctions, itemIndex: number, run: RunState) => Prepared;
+	execute: (this: IExecuteFunctions, itemIndex: number, prepared: Prepared) => Promise<IDataObject[]>;
+}
+
+/** What the items of one node run share while they are prepared. */
+export class RunState {
+	private readonly seen = new Map<string, number>();
+
+	/** 0 the first time a key is seen in this run, then 1, 2, … */
+	occurrence(key: string): number {
+		const count = this.seen.get(key) ?? 0;
+		this.seen.set(key, count + 1);
+		return count;
+	}
+}
+
+export function defineOperation<Prepared>(operation: LineOperation<Prepared>): LineOperation {
+	return operation as unknown as LineOperation;
+}
+
+/**
+ * Adds `displayOptions.show` for one operation to every property: `forOperation(resource,
+ * operation, properties)`, or `forOperation(operation, properties)` in a node that has no
+ * Resource parameter (LINE Login).
+ */
+export function forOperation(
+	resource: string,
+	operation: string,
+	properties: INodeProperties[],
+): INodeProperties[];
+export function forOperation(operation: string, properties: INodeProperties[]): INodeProperties[];
+export function forOperation(
+	...args: [string, string, INodeProperties[]] | [string, INodeProperties[]]
+): INodeProperties[] {
+	const [scope, properties] =
+		args.length === 3
+			? [{ resource: [args[0]], operation: [args[1]] }, args[2]]
+			: [{ operation: [args[0]] }, args[1]];
+	return properties.map((property) => ({
+		...property,
+		displayOptions: {
+			...property.displayOptions,
+			show: { ...property.displayOptions?.show, ...scope },
+		},
+	}));
+}
