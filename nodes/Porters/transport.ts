@@ -35,7 +35,7 @@ import {
 } from 'n8n-workflow';
 
 import { isSessionUsable, parseSession, portersBaseUrl, PortersConfigError } from '../../core/porters/auth';
-import { describeResultCode, resultCodeReaction } from '../../core/porters/codes';
+import { describeResultCode, resultCodeReaction } from '../../core/porters/resultCodes';
 import {
 	decodeRecord,
 	encodeWriteRequest,

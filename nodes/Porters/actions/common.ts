@@ -14,7 +14,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { describeResultCode, resultCodeReaction } from '../../../core/porters/codes';
+import { describeResultCode, resultCodeReaction } from '../../../core/porters/resultCodes';
 import {
 	decodeRecord,
 	recordToJson,
