@@ -21,9 +21,9 @@ import {
 	type FieldSpec,
 } from '../../core/porters/fields';
 import { PORTERS_BACKOFF } from '../../core/porters/pacing';
-import { fillOptionNames, recordNeedsOptionNames, recordOutput } from '../Porters/actions/common';
-import { getCandidateFields } from '../Porters/methods/loadOptions';
-import { PortersClient } from '../Porters/transport';
+import { fillOptionNames, recordNeedsOptionNames, recordOutput } from './actions/common';
+import { getCandidateFields } from './methods/loadOptions';
+import { PortersClient } from './transport';
 
 const RESOURCES = {
 	candidate: { prefix: 'Person', defaultFields: 'Person.P_Id,Person.P_Name,Person.P_Owner,Person.P_UpdateDate' },
