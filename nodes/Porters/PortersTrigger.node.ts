@@ -21,7 +21,8 @@ import {
 	type FieldSpec,
 } from '../../core/porters/fields';
 import { PORTERS_BACKOFF } from '../../core/porters/pacing';
-import { fillOptionNames, recordNeedsOptionNames, recordOutput } from './actions/common';
+import { fillOptionNames, recordNeedsOptionNames } from '../../core/porters/recordJson';
+import { recordOutput } from './actions/common';
 import { getCandidateFields } from './methods/loadOptions';
 import { PortersClient } from './transport';
 

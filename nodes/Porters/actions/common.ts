@@ -17,13 +17,17 @@ import {
 import { describeResultCode, resultCodeReaction } from '../../../core/porters/resultCodes';
 import {
 	decodeRecord,
-	recordToJson,
-	simplifyRecord,
 	type PortersRecord,
 	type WriteItemResult,
 	type WriteValue,
 } from '../../../core/porters/codec';
 import { isFieldAlias } from '../../../core/porters/fields';
+import {
+	recordNeedsOptionNames,
+	recordOutput as recordOutputJson,
+	type OptionNames,
+	type RecordOutputOptions,
+} from '../../../core/porters/recordJson';
 import { chunk, PORTERS_BACKOFF, retryDelay } from '../../../core/porters/pacing';
 import { PortersClient, PortersUnknownOutcomeError, type PortersClientOptions } from '../transport';
 
@@ -576,44 +580,10 @@ export function failedItem(outcome: WriteOutcome, idAlias: string): INodeExecuti
 // ---------------------------------------------------------------------------------------------
 // Read output
 
-export interface OutputOptions {
-	simplify: boolean;
-	referenceAliases?: ReadonlySet<string>;
-	optionNames?: { byAlias: Map<string, string>; byId: Map<number, string> };
-}
-
-/** Fills in option names that the answer left out (PORTERS may send only option IDs). */
-export function fillOptionNames(record: PortersRecord, names: OutputOptions['optionNames']): void {
-	if (!names) return;
-	for (const value of Object.values(record)) {
-		if (value.type === 'option') {
-			for (const option of value.options) {
-				if (option.name !== undefined) continue;
-				const name = (option.id !== undefined ? names.byId.get(option.id) : undefined) ?? names.byAlias.get(option.alias);
-				if (name !== undefined) option.name = name;
-			}
-		} else if (value.type === 'reference') {
-			for (const r of value.records) fillOptionNames(r, names);
-		} else if (value.type === 'object') {
-			fillOptionNames(value.record, names);
-		}
-	}
-}
-
-export function recordNeedsOptionNames(record: PortersRecord): boolean {
-	return Object.values(record).some(
-		(v) =>
-			(v.type === 'option' && v.options.some((o) => o.name === undefined)) ||
-			(v.type === 'reference' && v.records.some(recordNeedsOptionNames)) ||
-			(v.type === 'object' && recordNeedsOptionNames(v.record)),
-	);
-}
+export type OutputOptions = RecordOutputOptions;
 
 export function recordOutput(record: PortersRecord, options: OutputOptions): IDataObject {
-	fillOptionNames(record, options.optionNames);
-	return (options.simplify
-		? simplifyRecord(record, { referenceAliases: options.referenceAliases })
-		: recordToJson(record)) as IDataObject;
+	return recordOutputJson(record, options) as IDataObject;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -679,11 +649,11 @@ export function returnAllParameters(show: Show): INodeProperties[] {
 }
 
 export class OptionNameCache {
-	private pending?: Promise<OutputOptions['optionNames']>;
+	private pending?: Promise<OptionNames | undefined>;
 
 	constructor(private readonly client: PortersClient) {}
 
-	async get(): Promise<OutputOptions['optionNames']> {
+	async get(): Promise<OptionNames | undefined> {
 		this.pending ??= this.client.optionNames();
 		return await this.pending;
 	}
