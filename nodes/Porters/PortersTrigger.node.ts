@@ -22,19 +22,18 @@ import {
 } from '../../core/porters/fields';
 import { PORTERS_BACKOFF } from '../../core/porters/pacing';
 import { fillOptionNames, recordNeedsOptionNames } from '../../core/porters/recordJson';
+import { PORTERS_RESOURCES } from '../../core/porters/resources';
 import { recordOutput } from './actions/common';
 import { getCandidateFields } from './methods/loadOptions';
 import { PortersClient } from './transport';
 
-const RESOURCES = {
-	candidate: { prefix: 'Person', defaultFields: 'Person.P_Id,Person.P_Name,Person.P_Owner,Person.P_UpdateDate' },
-	resume: {
-		prefix: 'Resume',
-		defaultFields: 'Resume.P_Id,Resume.P_Name,Resume.P_Owner,Resume.P_UpdateDate,Resume.P_Candidate(Person.P_Id,Person.P_Name)',
-	},
+/** Fields returned when the Fields parameter is empty, per watched resource. */
+const DEFAULT_FIELDS = {
+	candidate: 'Person.P_Id,Person.P_Name,Person.P_Owner,Person.P_UpdateDate',
+	resume: 'Resume.P_Id,Resume.P_Name,Resume.P_Owner,Resume.P_UpdateDate,Resume.P_Candidate(Person.P_Id,Person.P_Name)',
 } as const;
 
-type Watched = keyof typeof RESOURCES;
+type Watched = keyof typeof DEFAULT_FIELDS;
 
 /** What the node keeps between polls (workflow static data, saved by n8n after each poll). */
 interface PollState {
@@ -157,17 +156,17 @@ export class PortersTrigger implements INodeType {
 	 */
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const resource = this.getNodeParameter('resource') as Watched;
-		const info = RESOURCES[resource];
+		const prefix = PORTERS_RESOURCES[resource].prefix;
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const extraCondition = String(this.getNodeParameter('condition', '') ?? '').trim();
-		const idAlias = `${info.prefix}.P_Id`;
-		const dateAlias = `${info.prefix}.P_UpdateDate`;
+		const idAlias = `${prefix}.P_Id`;
+		const dateAlias = `${prefix}.P_UpdateDate`;
 
 		let specs: FieldSpec[];
 		let extra: Condition[];
 		try {
 			const fieldText = String(this.getNodeParameter('fields', '') ?? '').trim();
-			specs = parseFieldList(fieldText === '' ? info.defaultFields : fieldText);
+			specs = parseFieldList(fieldText === '' ? DEFAULT_FIELDS[resource] : fieldText);
 			if (resource === 'resume') {
 				const candidateFields = this.getNodeParameter('candidateFields', []) as string[];
 				if (candidateFields.length > 0) {

@@ -22,6 +22,8 @@ import {
 	type WriteValue,
 } from '../../../core/porters/codec';
 import { isFieldAlias } from '../../../core/porters/fields';
+import { PORTERS_RESOURCES, type PortersResource } from '../../../core/porters/resources';
+import { toWriteValue } from '../../../core/porters/values';
 import {
 	recordNeedsOptionNames,
 	recordOutput as recordOutputJson,
@@ -32,14 +34,6 @@ import { chunk, PORTERS_BACKOFF, retryDelay } from '../../../core/porters/pacing
 import { PortersClient, PortersUnknownOutcomeError, type PortersClientOptions } from '../transport';
 
 type Show = NonNullable<IDisplayOptions['show']>;
-
-export type PortersResource = 'candidate' | 'resume' | 'activity';
-
-export const RESOURCE_INFO: Record<PortersResource, { root: string; prefix: string; value: number; label: string }> = {
-	candidate: { root: 'Candidate', prefix: 'Person', value: 1, label: 'candidates' },
-	resume: { root: 'Resume', prefix: 'Resume', value: 17, label: 'resumes' },
-	activity: { root: 'Activity', prefix: 'Activity', value: 19, label: 'activities' },
-};
 
 /** Errors leave the node as NodeApiError or NodeOperationError, with the item they belong to. */
 export function asNodeError(
@@ -212,21 +206,6 @@ export async function createClient(ctx: IExecuteFunctions, options: IDataObject 
 	return await PortersClient.create(ctx, clientOptions);
 }
 
-const OPTION_LIST = /^\s*Option\.[A-Za-z0-9_]+(\s*,\s*Option\.[A-Za-z0-9_]+)*\s*$/;
-
-/** Turns a text value into what PORTERS expects: option aliases become option elements. */
-export function toWriteValue(value: unknown): WriteValue {
-	if (value === null || value === undefined) return null;
-	if (typeof value === 'number') return value;
-	if (typeof value === 'boolean') return value ? '1' : '0';
-	if (Array.isArray(value) && value.every((v) => typeof v === 'string' && v.startsWith('Option.'))) {
-		return { options: value as string[] };
-	}
-	const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-	if (OPTION_LIST.test(text)) return { options: text.split(',').map((s) => s.trim()) };
-	return text;
-}
-
 export function checkAlias(ctx: IExecuteFunctions, alias: string, prefix: string, itemIndex: number): string {
 	const trimmed = String(alias ?? '').trim();
 	if (!isFieldAlias(trimmed)) {
@@ -304,7 +283,7 @@ export class FieldCatalog {
 		let pending = this.known.get(resource);
 		if (!pending) {
 			pending = this.client
-				.listFields(RESOURCE_INFO[resource].value)
+				.listFields(PORTERS_RESOURCES[resource].resourceId)
 				.then((fields) => new Set(fields.map((f) => f.alias)));
 			this.known.set(resource, pending);
 		}
@@ -327,7 +306,7 @@ export class FieldCatalog {
 		if (!known.has(alias)) {
 			throw new NodeOperationError(ctx.getNode(), `The field ${alias} does not exist in PORTERS`, {
 				itemIndex,
-				description: `PORTERS has no ${RESOURCE_INFO[resource].label} field with this alias (it may be a typo, belong to another PORTERS account, or have been deleted). Pick the field from the list, or check the alias in PORTERS.`,
+				description: `PORTERS has no ${PORTERS_RESOURCES[resource].label} field with this alias (it may be a typo, belong to another PORTERS account, or have been deleted). Pick the field from the list, or check the alias in PORTERS.`,
 			});
 		}
 	}
@@ -396,7 +375,7 @@ export async function runWrites(
 		catalog?: FieldCatalog;
 	},
 ): Promise<{ outcomes: Map<number, WriteOutcome>; failure?: WriteFailure }> {
-	const info = RESOURCE_INFO[resource];
+	const info = PORTERS_RESOURCES[resource];
 	const idAlias = `${info.prefix}.P_Id`;
 	const outcomes = new Map<number, WriteOutcome>();
 	const size = Math.max(1, Math.min(200, Math.floor(opts.batchSize) || 200));
@@ -528,7 +507,7 @@ export async function planAndWriteItems(
 		}
 	}
 
-	const idAlias = `${RESOURCE_INFO[resource].prefix}.P_Id`;
+	const idAlias = `${PORTERS_RESOURCES[resource].prefix}.P_Id`;
 	const { outcomes, failure } = await runWrites(client, resource, plans, {
 		batchSize: Number(options.batchSize ?? 200),
 		stopOnFailure: !ctx.continueOnFail(),

@@ -6,6 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { formatPortersDateTime } from '../../../../core/porters/fields';
+import { PORTERS_RESOURCES, type PortersResource } from '../../../../core/porters/resources';
 import {
 	fieldValuesParameter,
 	ownerParameter,
@@ -19,8 +20,8 @@ import {
 
 const show = { resource: ['activity'], operation: ['create'] };
 
-/** Activity.P_Resource values: the record an activity belongs to (PORTERS resource list). */
-const ATTACH_TO: Record<string, number> = { candidate: 1, resume: 17 };
+/** The kinds of record an activity can belong to (Activity.P_Resource). */
+const ATTACHABLE: readonly PortersResource[] = ['candidate', 'resume'];
 
 export const description: INodeProperties[] = [
 	{
@@ -76,6 +77,10 @@ export const description: INodeProperties[] = [
 	writeOptionsParameter(show),
 ];
 
+function attachableOrCandidate(attachTo: string): PortersResource {
+	return ATTACHABLE.find((resource) => resource === attachTo) ?? 'candidate';
+}
+
 /** Records an activity (a contact record) against a candidate or resume, e.g. an incoming LINE message. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await planAndWriteItems(this, items, 'activity', (i, client) => {
@@ -93,7 +98,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const fields: PlannedWrite['fields'] = [
 			['Activity.P_Owner', owner],
 			['Activity.P_Title', title],
-			['Activity.P_Resource', ATTACH_TO[attachTo] ?? 1],
+			['Activity.P_Resource', PORTERS_RESOURCES[attachableOrCandidate(attachTo)].resourceId],
 			['Activity.P_ResourceId', recordId],
 			['Activity.P_FromDate', formatPortersDateTime(date)],
 		];
