@@ -12,18 +12,16 @@ import { decodeRecord, type PortersRecord } from '../../core/porters/codec';
 import {
 	formatConditions,
 	formatFieldList,
-	formatPortersDateTime,
 	mergeFieldLists,
 	parseConditions,
 	parseFieldList,
-	parsePortersDateTime,
 	type Condition,
 	type FieldSpec,
 } from '../../core/porters/fields';
 import { PORTERS_BACKOFF } from '../../core/porters/pacing';
-import { fillOptionNames, recordNeedsOptionNames } from '../../core/porters/recordJson';
+import { PollCursor, startingCursor } from '../../core/porters/pollCursor';
+import { recordNeedsOptionNames, recordOutput } from '../../core/porters/recordJson';
 import { PORTERS_RESOURCES } from '../../core/porters/resources';
-import { recordOutput } from './actions/common';
 import { getCandidateFields } from './methods/loadOptions';
 import { PortersClient } from './transport';
 
@@ -37,12 +35,124 @@ type Watched = keyof typeof DEFAULT_FIELDS;
 
 /** What the node keeps between polls (workflow static data, saved by n8n after each poll). */
 interface PollState {
-	/** Last `P_UpdateDate` seen, in PORTERS's clock (UTC, yyyy/mm/dd HH:MM:SS). */
+	/** Last `P_UpdateDate` emitted, in PORTERS's clock (see core/porters/pollCursor.ts). */
 	cursor?: string;
 	/** Records already emitted with `P_UpdateDate` equal to the cursor (ID@date). */
 	seenAtCursor?: string[];
 	/** What the cursor belongs to; a changed setting starts over. */
 	watching?: string;
+}
+
+/** The trigger's parameters, read and checked once per poll. */
+interface Watch {
+	resource: Watched;
+	idAlias: string;
+	dateAlias: string;
+	specs: FieldSpec[];
+	extra: Condition[];
+	referenceAliases: Set<string>;
+	/** Identifies the settings the cursor belongs to. */
+	watching: string;
+	options: IDataObject;
+}
+
+function readWatch(ctx: IPollFunctions): Watch {
+	const resource = ctx.getNodeParameter('resource') as Watched;
+	const prefix = PORTERS_RESOURCES[resource].prefix;
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const extraCondition = String(ctx.getNodeParameter('condition', '') ?? '').trim();
+	const idAlias = `${prefix}.P_Id`;
+	const dateAlias = `${prefix}.P_UpdateDate`;
+	let specs: FieldSpec[];
+	let extra: Condition[];
+	try {
+		const fieldText = String(ctx.getNodeParameter('fields', '') ?? '').trim();
+		specs = parseFieldList(fieldText === '' ? DEFAULT_FIELDS[resource] : fieldText);
+		if (resource === 'resume') {
+			const candidateFields = ctx.getNodeParameter('candidateFields', []) as string[];
+			if (candidateFields.length > 0) {
+				specs = mergeFieldLists(specs, [
+					{ alias: 'Resume.P_Candidate', sub: candidateFields.map((alias) => ({ alias })) },
+				]);
+			}
+		}
+		specs = mergeFieldLists([{ alias: idAlias }, { alias: dateAlias }], specs);
+		extra = parseConditions(extraCondition);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
+			description: 'Check the Fields and Additional Condition parameters.',
+		});
+	}
+	const referenceAliases = new Set(specs.filter((s) => s.sub !== undefined).map((s) => s.alias));
+	const watching = `${resource}|${extraCondition}`;
+	return { resource, idAlias, dateAlias, specs, extra, referenceAliases, watching, options };
+}
+
+function textField(record: PortersRecord, alias: string): string {
+	const value = record[alias];
+	return value && value.type === 'text' ? value.value.trim() : '';
+}
+
+async function outputItems(
+	client: PortersClient,
+	watch: Watch,
+	records: PortersRecord[],
+): Promise<INodeExecutionData[]> {
+	const optionNames =
+		watch.options.resolveOptionNames !== false && records.some(recordNeedsOptionNames)
+			? await client.optionNames()
+			: undefined;
+	const simplify = watch.options.simplify !== false;
+	return records.map((record) => ({
+		json: recordOutput(record, { simplify, referenceAliases: watch.referenceAliases, optionNames }) as IDataObject,
+	}));
+}
+
+/** A manual test run: the latest record, whatever the cursor says. */
+async function latestRecord(ctx: IPollFunctions, client: PortersClient, watch: Watch): Promise<PortersRecord[]> {
+	const envelope = await client.read(watch.resource, {
+		field: formatFieldList(watch.specs),
+		condition: watch.extra.length ? formatConditions(watch.extra) : undefined,
+		order: `${watch.dateAlias}:desc`,
+		count: 1,
+		start: 0,
+	});
+	const records = envelope.items.map(decodeRecord);
+	if (records.length === 0) {
+		throw new NodeOperationError(ctx.getNode(), `No ${watch.resource} found in PORTERS to show as an example`);
+	}
+	return records;
+}
+
+/**
+ * Records changed at or after the cursor, oldest first, at most Max Records per Poll; the rest
+ * waits for the next poll, since the cursor does not move past it.
+ */
+async function changedRecords(
+	client: PortersClient,
+	watch: Watch,
+	cursor: PollCursor,
+	cursorDate: string,
+): Promise<PortersRecord[]> {
+	const maxRecords = Math.max(1, Number(watch.options.maxRecords ?? 1000));
+	const fresh: PortersRecord[] = [];
+	await client.readPages(
+		watch.resource,
+		{
+			field: formatFieldList(watch.specs),
+			condition: formatConditions([{ alias: watch.dateAlias, operator: 'ge', value: cursorDate }, ...watch.extra]),
+			order: `${watch.dateAlias}:asc`,
+		},
+		(items) => {
+			for (const item of items) {
+				if (fresh.length >= maxRecords) return;
+				const record = decodeRecord(item);
+				if (cursor.offer(textField(record, watch.idAlias), textField(record, watch.dateAlias))) fresh.push(record);
+			}
+		},
+		{ limit: maxRecords + cursor.alreadySeen },
+	);
+	return fresh;
 }
 
 export class PortersTrigger implements INodeType {
@@ -155,122 +265,25 @@ export class PortersTrigger implements INodeType {
 	 * exactly that second are skipped next time. A manual test run returns the latest record.
 	 */
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const resource = this.getNodeParameter('resource') as Watched;
-		const prefix = PORTERS_RESOURCES[resource].prefix;
-		const options = this.getNodeParameter('options', {}) as IDataObject;
-		const extraCondition = String(this.getNodeParameter('condition', '') ?? '').trim();
-		const idAlias = `${prefix}.P_Id`;
-		const dateAlias = `${prefix}.P_UpdateDate`;
-
-		let specs: FieldSpec[];
-		let extra: Condition[];
-		try {
-			const fieldText = String(this.getNodeParameter('fields', '') ?? '').trim();
-			specs = parseFieldList(fieldText === '' ? DEFAULT_FIELDS[resource] : fieldText);
-			if (resource === 'resume') {
-				const candidateFields = this.getNodeParameter('candidateFields', []) as string[];
-				if (candidateFields.length > 0) {
-					specs = mergeFieldLists(specs, [
-						{ alias: 'Resume.P_Candidate', sub: candidateFields.map((alias) => ({ alias })) },
-					]);
-				}
-			}
-			specs = mergeFieldLists([{ alias: idAlias }, { alias: dateAlias }], specs);
-			extra = parseConditions(extraCondition);
-		} catch (error) {
-			throw new NodeOperationError(this.getNode(), (error as Error).message, {
-				description: 'Check the Fields and Additional Condition parameters.',
-			});
-		}
-		const referenceAliases = new Set(specs.filter((s) => s.sub !== undefined).map((s) => s.alias));
-		const watching = `${resource}|${extraCondition}`;
-
+		const watch = readWatch(this);
 		const client = await PortersClient.create(this, {
 			backoffBaseMs: Number(this.getNodeParameter('retryDelayMs', PORTERS_BACKOFF.baseDelayMs)),
 		});
-		const simplify = options.simplify !== false;
-		const output = async (records: PortersRecord[]) => {
-			if (options.resolveOptionNames !== false && records.some(recordNeedsOptionNames)) {
-				const names = await client.optionNames();
-				for (const r of records) fillOptionNames(r, names);
-			}
-			return records.map((record) => ({ json: recordOutput(record, { simplify, referenceAliases }) }));
-		};
 
 		if (this.getMode() === 'manual') {
-			const envelope = await client.read(resource, {
-				field: formatFieldList(specs),
-				condition: extra.length ? formatConditions(extra) : undefined,
-				order: `${dateAlias}:desc`,
-				count: 1,
-				start: 0,
-			});
-			const records = envelope.items.map(decodeRecord);
-			if (records.length === 0) {
-				throw new NodeOperationError(this.getNode(), `No ${resource} found in PORTERS to show as an example`);
-			}
-			return [await output(records)];
+			return [await outputItems(client, watch, await latestRecord(this, client, watch))];
 		}
 
 		const state = this.getWorkflowStaticData('node') as PollState;
-		if (!state.cursor || state.watching !== watching) {
-			state.cursor = formatPortersDateTime(Date.now());
-			state.seenAtCursor = [];
-			state.watching = watching;
+		if (!state.cursor || state.watching !== watch.watching) {
+			Object.assign(state, startingCursor(Date.now()), { watching: watch.watching });
 			return null;
 		}
 
-		const seen = new Set(state.seenAtCursor ?? []);
-		const maxRecords = Math.max(1, Number(options.maxRecords ?? 1000));
-		const fresh: PortersRecord[] = [];
-		let newest = state.cursor;
-		let newestTime = parsePortersDateTime(newest).getTime();
-		let atNewest = new Set(seen);
-		const dateOf = (r: PortersRecord) => {
-			const v = r[dateAlias];
-			return v && v.type === 'text' ? v.value.trim() : '';
-		};
-		const idOf = (r: PortersRecord) => {
-			const v = r[idAlias];
-			return v && v.type === 'text' ? v.value.trim() : '';
-		};
-
-		await client.readPages(
-			resource,
-			{
-				field: formatFieldList(specs),
-				condition: formatConditions([{ alias: dateAlias, operator: 'ge', value: state.cursor }, ...extra]),
-				order: `${dateAlias}:asc`,
-			},
-			(items) => {
-				for (const item of items) {
-					// The rest waits for the next poll: the cursor does not move past it.
-					if (fresh.length >= maxRecords) return;
-					const record = decodeRecord(item);
-					const date = dateOf(record);
-					const key = `${idOf(record)}@${date}`;
-					if (seen.has(key)) continue;
-					fresh.push(record);
-					let time: number;
-					try {
-						time = parsePortersDateTime(date).getTime();
-					} catch {
-						continue;
-					}
-					if (time > newestTime) {
-						newestTime = time;
-						newest = date;
-						atNewest = new Set();
-					}
-					if (time === newestTime) atNewest.add(key);
-				}
-			},
-			{ limit: maxRecords + seen.size },
-		);
-
-		state.cursor = newest;
-		state.seenAtCursor = [...atNewest];
+		const cursor = new PollCursor({ cursor: state.cursor, seenAtCursor: state.seenAtCursor });
+		const fresh = await changedRecords(client, watch, cursor, state.cursor);
+		Object.assign(state, cursor.state());
 		if (fresh.length === 0) return null;
-		return [await output(fresh)];
+		return [await outputItems(client, watch, fresh)];
 	}
 }
