@@ -22,6 +22,7 @@ import { PORTERS_BACKOFF } from '../../core/porters/pacing';
 import { PollCursor, startingCursor } from '../../core/porters/pollCursor';
 import { recordNeedsOptionNames, recordOutput } from '../../core/porters/recordJson';
 import { PORTERS_RESOURCES } from '../../core/porters/resources';
+import { retryDelayParameter } from './actions/descriptions';
 import { getCandidateFields } from './methods/loadOptions';
 import { PortersClient } from './transport';
 
@@ -247,12 +248,7 @@ export class PortersTrigger implements INodeType {
 					},
 				],
 			},
-			{
-				displayName: 'Retry Delay (Ms)',
-				name: 'retryDelayMs',
-				type: 'hidden',
-				default: 1000,
-			},
+			retryDelayParameter,
 		],
 	};
 

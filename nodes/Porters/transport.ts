@@ -54,6 +54,7 @@ import {
 	type FailureKind,
 	type RequestKind,
 } from '../../core/porters/pacing';
+import type { BackoffPolicy } from '../../core/http/backoff';
 import { childElements, firstChild, parseXml, textOf, type XmlElement } from '../../core/porters/xml';
 
 export const PORTERS_CREDENTIAL = 'portersApi';
@@ -155,6 +156,8 @@ export class PortersClient {
 	readonly partitionId: number;
 	readonly defaultOwnerUserId?: number;
 	readonly stats: PortersClientStats = { requests: 0, retries: 0, reauthentications: 0 };
+	/** Backoff for repeated requests, also used by callers that repeat single items. */
+	readonly retryPolicy: BackoffPolicy;
 	private credentials: ICredentialDataDecryptedObject;
 	private readonly appId: string;
 	private readonly pacer: RequestPacer;
@@ -184,6 +187,11 @@ export class PortersClient {
 		this.partitionId = partition;
 		const owner = Number(credentials.defaultOwnerUserId);
 		if (Number.isInteger(owner) && owner > 0) this.defaultOwnerUserId = owner;
+		this.retryPolicy = {
+			...PORTERS_BACKOFF,
+			baseDelayMs: options.backoffBaseMs ?? PORTERS_BACKOFF.baseDelayMs,
+			maxRetries: options.maxRetries ?? PORTERS_BACKOFF.maxRetries,
+		};
 		this.pacer = new RequestPacer({
 			readsPerMinute: options.readsPerMinute,
 			writesPerMinute: options.writesPerMinute,
@@ -232,11 +240,7 @@ export class PortersClient {
 		opts: { idempotentWrite?: boolean; itemIndex?: number } = {},
 	): Promise<PortersResponse> {
 		const itemIndex = opts.itemIndex ?? this.options.itemIndex;
-		const policy = {
-			...PORTERS_BACKOFF,
-			baseDelayMs: this.options.backoffBaseMs ?? PORTERS_BACKOFF.baseDelayMs,
-			maxRetries: this.options.maxRetries ?? PORTERS_BACKOFF.maxRetries,
-		};
+		const policy = this.retryPolicy;
 		let attempt = 0;
 		let renewedOnce = false;
 		for (;;) {

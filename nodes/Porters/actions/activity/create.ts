@@ -7,23 +7,14 @@ import {
 
 import { formatPortersDateTime } from '../../../../core/porters/fields';
 import { PORTERS_RESOURCES, type PortersResource } from '../../../../core/porters/resources';
-import {
-	fieldValuesParameter,
-	ownerParameter,
-	readFieldValues,
-	readOwner,
-	readRecordId,
-	writeOptionsParameter,
-	type PlannedWrite,
-	planAndWriteItems,
-} from '../common';
-
-const show = { resource: ['activity'], operation: ['create'] };
+import { readFieldValues, readOwner, readRecordId } from '../../helpers/parameters';
+import { planAndWriteItems, type PlannedWrite } from '../../helpers/writeBatch';
+import { fieldValuesParameter, forOperation, ownerParameter, writeOptionsParameter } from '../descriptions';
 
 /** The kinds of record an activity can belong to (Activity.P_Resource). */
 const ATTACHABLE: readonly PortersResource[] = ['candidate', 'resume'];
 
-export const description: INodeProperties[] = [
+export const description: INodeProperties[] = forOperation('activity', 'create', [
 	{
 		displayName: 'Record Type',
 		name: 'attachTo',
@@ -33,7 +24,6 @@ export const description: INodeProperties[] = [
 			{ name: 'Resume', value: 'resume' },
 		],
 		default: 'candidate',
-		displayOptions: { show },
 		description: 'Kind of record the activity is recorded against',
 	},
 	{
@@ -43,7 +33,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. 10001',
-		displayOptions: { show },
 		description: 'ID of the candidate (Person.P_Id) or resume (Resume.P_Id)',
 	},
 	{
@@ -53,7 +42,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. LINE message from candidate',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Memo',
@@ -61,7 +49,6 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
-		displayOptions: { show },
 		description: 'Text of the activity, e.g. the LINE message',
 	},
 	{
@@ -69,13 +56,12 @@ export const description: INodeProperties[] = [
 		name: 'date',
 		type: 'dateTime',
 		default: '',
-		displayOptions: { show },
 		description: 'When it happened (Activity.P_FromDate). Empty means now. Stored in UTC, as PORTERS requires.',
 	},
-	ownerParameter(show, "PORTERS user who owns the activity. Leave empty to use the credential's Default Owner User ID."),
-	fieldValuesParameter(show, 'getActivityFields', 'Additional Fields'),
-	writeOptionsParameter(show),
-];
+	ownerParameter("PORTERS user who owns the activity. Leave empty to use the credential's Default Owner User ID."),
+	fieldValuesParameter('getActivityFields', 'Additional Fields'),
+	writeOptionsParameter,
+]);
 
 function attachableOrCandidate(attachTo: string): PortersResource {
 	return ATTACHABLE.find((resource) => resource === attachTo) ?? 'candidate';
