@@ -24,7 +24,7 @@ import { recordNeedsOptionNames, recordOutput } from '../../core/porters/recordJ
 import { PORTERS_RESOURCES } from '../../core/porters/resources';
 import { retryDelayParameter } from './actions/descriptions';
 import { getCandidateFields } from './methods/loadOptions';
-import { PortersClient } from './transport';
+import { PortersClient, readOptionNames } from './transport';
 
 /** Fields returned when the Fields parameter is empty, per watched resource. */
 const DEFAULT_FIELDS = {
@@ -101,7 +101,7 @@ async function outputItems(
 ): Promise<INodeExecutionData[]> {
 	const optionNames =
 		watch.options.resolveOptionNames !== false && records.some(recordNeedsOptionNames)
-			? await client.optionNames()
+			? await readOptionNames(client)
 			: undefined;
 	const simplify = watch.options.simplify !== false;
 	return records.map((record) => ({

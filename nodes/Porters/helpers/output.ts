@@ -8,7 +8,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { decodeRecord, type PortersRecord } from '../../../core/porters/codec';
 import { recordNeedsOptionNames, recordOutput, type OptionNames } from '../../../core/porters/recordJson';
 import type { PortersResource } from '../../../core/porters/resources';
-import type { PortersClient } from '../transport';
+import { readOptionNames, type PortersClient } from '../transport';
 
 /** Option names, read from PORTERS the first time a run needs them. */
 export class OptionNameCache {
@@ -17,7 +17,7 @@ export class OptionNameCache {
 	constructor(private readonly client: PortersClient) {}
 
 	async get(): Promise<OptionNames> {
-		this.pending ??= this.client.optionNames();
+		this.pending ??= readOptionNames(this.client);
 		return await this.pending;
 	}
 }

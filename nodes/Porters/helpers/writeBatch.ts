@@ -18,7 +18,7 @@ import { chunk, retryDelay } from '../../../core/porters/pacing';
 import { idAliasOf, PORTERS_RESOURCES, type PortersResource } from '../../../core/porters/resources';
 import { describeResultCode, resultCodeReaction } from '../../../core/porters/resultCodes';
 import { asNodeError, errorItem } from '../../shared/errors';
-import { PortersUnknownOutcomeError, type PortersClient } from '../transport';
+import { listFields, PortersUnknownOutcomeError, type PortersClient } from '../transport';
 import { createClient } from './parameters';
 
 /** The field aliases PORTERS knows, read once per resource and run (Field Read). */
@@ -30,9 +30,9 @@ export class FieldCatalog {
 	async aliases(resource: PortersResource): Promise<Set<string>> {
 		let pending = this.known.get(resource);
 		if (!pending) {
-			pending = this.client
-				.listFields(PORTERS_RESOURCES[resource].resourceId)
-				.then((fields) => new Set(fields.map((f) => f.alias)));
+			pending = listFields(this.client, PORTERS_RESOURCES[resource].resourceId).then(
+				(fields) => new Set(fields.map((f) => f.alias)),
+			);
 			this.known.set(resource, pending);
 		}
 		return await pending;

@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { PORTERS_RESOURCES } from '../../../core/porters/resources';
-import { PortersClient, type PortersFieldInfo } from '../transport';
+import { listFields, PortersClient, type PortersFieldInfo } from '../transport';
 
 /** Field types that cannot be written (IDs and system dates). */
 const SYSTEM_SUFFIXES = ['P_Id', 'P_RegistrationDate', 'P_UpdateDate', 'P_RegisteredBy', 'P_UpdatedBy'];
@@ -9,7 +9,7 @@ const TEXT_TYPES = new Set([1]);
 
 async function fields(ctx: ILoadOptionsFunctions, resourceId: number): Promise<PortersFieldInfo[]> {
 	const client = await PortersClient.create(ctx, { maxRetries: 1 });
-	return await client.listFields(resourceId);
+	return await listFields(client, resourceId);
 }
 
 function toOptions(list: PortersFieldInfo[]): INodePropertyOptions[] {
