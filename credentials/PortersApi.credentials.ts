@@ -8,6 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { answerText } from '../core/porters/answer';
 import {
 	API_VERSION,
 	DEFAULT_PORTERS_HOST,
@@ -19,13 +20,6 @@ import {
 	VERSION_HEADER,
 	type AuthSend,
 } from '../core/porters/auth';
-
-function responseText(body: unknown): string {
-	if (typeof body === 'string') return body;
-	if (body instanceof Uint8Array) return new TextDecoder('utf-8').decode(body);
-	if (body === undefined || body === null) return '';
-	return typeof body === 'object' ? JSON.stringify(body) : String(body);
-}
 
 /**
  * PORTERS (HRBC) Connect API with the server-to-server app token flow. The token is fetched by
@@ -147,7 +141,7 @@ export class PortersApi implements ICredentialType {
 				statusCode: number;
 				body: unknown;
 			};
-			return { status: response.statusCode, body: responseText(response.body) };
+			return { status: response.statusCode, body: answerText(response.body) };
 		};
 		const previous = parseSession(credentials.staleSession) ?? parseSession(credentials.session);
 		const session = await obtainSession(

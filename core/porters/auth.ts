@@ -4,7 +4,7 @@
  * `response_type=code_direct`, then `/v1/token`); a refresh with the refresh token costs one.
  */
 import { parseAuthResponse, type AuthResponse } from './codec';
-import { describeAuthError } from './codes';
+import { describeAuthError } from './resultCodes';
 
 export const DEFAULT_PORTERS_HOST = 'api-hrbc-jp.porterscloud.com';
 export const TOKEN_HEADER = 'X-porters-hrbc-oauth-token';

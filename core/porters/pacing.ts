@@ -6,7 +6,7 @@
  * in parallel; an over-limit answer from PORTERS is still handled by retrying with backoff.
  */
 import { backoffDelay, type BackoffPolicy } from '../http/backoff';
-import { resultCodeReaction } from './codes';
+import { resultCodeReaction } from './resultCodes';
 
 export const MAX_ITEMS_PER_REQUEST = 200;
 export const READS_PER_MINUTE = 2000;

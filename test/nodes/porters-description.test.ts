@@ -5,7 +5,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { PortersApi } from '../../credentials/PortersApi.credentials';
 import { Porters } from '../../nodes/Porters/Porters.node';
-import { PortersTrigger } from '../../nodes/PortersTrigger/PortersTrigger.node';
+import { PortersTrigger } from '../../nodes/Porters/PortersTrigger.node';
 
 const node = new Porters().description;
 
@@ -38,8 +38,13 @@ describe('PORTERS node description', () => {
 		const root = path.join(__dirname, '../../../nodes');
 		const codex = JSON.parse(readFileSync(path.join(root, 'Porters/Porters.node.json'), 'utf8'));
 		expect(codex.node).toBe('n8n-nodes-line-porters.porters');
-		for (const file of ['Porters/porters.svg', 'Porters/porters.dark.svg', 'PortersTrigger/porters.svg']) {
+		for (const file of ['Porters/porters.svg', 'Porters/porters.dark.svg']) {
 			expect(readFileSync(path.join(root, file), 'utf8')).toContain('<svg');
+		}
+		// The trigger sits beside the node and uses its icon files.
+		const triggerIcon = new PortersTrigger().description.icon as { light: string; dark: string };
+		for (const icon of [triggerIcon.light, triggerIcon.dark]) {
+			expect(readFileSync(path.join(root, 'Porters', icon.replace(/^file:/, '')), 'utf8')).toContain('<svg');
 		}
 	});
 

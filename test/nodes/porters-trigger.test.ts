@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { PortersTrigger } from '../../nodes/PortersTrigger/PortersTrigger.node';
+import { PortersTrigger } from '../../nodes/Porters/PortersTrigger.node';
 import type { PortersSandbox } from '../../sandbox/porters/server';
 import { credentialsFor, INTERVIEW_FIELD, LINE_FIELD, pollContext, startSandbox } from '../support/portersNode';
 

@@ -119,7 +119,7 @@ describe('Create Candidate', () => {
 		await expect(run).rejects.toThrow(NodeApiError);
 		await run.catch((error: NodeApiError) => {
 			expect(error.message).toBe(
-				'PORTERS did not save the candidate of item 3: PORTERS result code 5: the user ID is not valid (the user is not active yet or no longer active). Choose an owner who is an active PORTERS user.',
+				'PORTERS did not save the candidate of item 2: PORTERS result code 5: the user ID is not valid (the user is not active yet or no longer active). Choose an owner who is an active PORTERS user.',
 			);
 			expect(error.description).toMatch(/^Before this, PORTERS created 2 \(IDs \d+, \d+\) candidates\./);
 		});
@@ -165,7 +165,7 @@ describe('Create Candidate', () => {
 			{ items: items(2), credentials: credentialsFor(sandbox) },
 		);
 		await expect(run).rejects.toThrow(
-			'PORTERS did not save the candidate of item 1: The field Person.U_DOESNOTEXIST000000000000000000 does not exist in PORTERS (PORTERS result code 100',
+			'PORTERS did not save the candidate of item 0: The field Person.U_DOESNOTEXIST000000000000000000 does not exist in PORTERS (PORTERS result code 100',
 		);
 		// The field list is read only after the failure, to name the culprit.
 		expect(sandbox.counters.byEndpoint['GET /v1/field']).toBe(1);

@@ -11,7 +11,7 @@ import {
 	sessionFromAuth,
 	tokenForm,
 } from '../../core/porters/auth';
-import { describeAuthError, describeResultCode, resultCodeReaction } from '../../core/porters/codes';
+import { describeAuthError, describeResultCode, resultCodeReaction } from '../../core/porters/resultCodes';
 
 describe('PORTERS base URL', () => {
 	it('defaults to the shared host over HTTPS', () => {

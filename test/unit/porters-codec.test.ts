@@ -8,10 +8,9 @@ import {
 	parseReadEnvelope,
 	parseWriteResponse,
 	PortersFormatError,
-	recordToJson,
 	rootCode,
-	simplifyRecord,
 } from '../../core/porters/codec';
+import { recordToJson, simplifyRecord } from '../../core/porters/recordJson';
 import { parseXml } from '../../core/porters/xml';
 
 const RESUME_SAMPLE = `<?xml version="1.0"?>

@@ -1,11 +1,11 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { PortersClient } from '../transport';
+import { listUsers, PortersClient } from '../transport';
 
 /** Users for the owner chooser (User Read, request_type=1), filtered by name, e-mail or ID. */
 export async function searchUsers(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	const client = await PortersClient.create(this, { maxRetries: 1 });
-	const users = await client.listUsers();
+	const users = await listUsers(client);
 	const needle = (filter ?? '').trim().toLowerCase();
 	return {
 		results: users

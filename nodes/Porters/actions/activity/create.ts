@@ -6,23 +6,15 @@ import {
 } from 'n8n-workflow';
 
 import { formatPortersDateTime } from '../../../../core/porters/fields';
-import {
-	fieldValuesParameter,
-	ownerParameter,
-	readFieldValues,
-	readOwner,
-	readRecordId,
-	writeOptionsParameter,
-	type PlannedWrite,
-	planAndWriteItems,
-} from '../common';
+import { PORTERS_RESOURCES, type PortersResource } from '../../../../core/porters/resources';
+import { readFieldValues, readOwner, readRecordId } from '../../helpers/parameters';
+import { planAndWriteItems, type PlannedWrite } from '../../helpers/writeBatch';
+import { fieldValuesParameter, forOperation, ownerParameter, writeOptionsParameter } from '../descriptions';
 
-const show = { resource: ['activity'], operation: ['create'] };
+/** The kinds of record an activity can belong to (Activity.P_Resource). */
+const ATTACHABLE: readonly PortersResource[] = ['candidate', 'resume'];
 
-/** Activity.P_Resource values: the record an activity belongs to (PORTERS resource list). */
-const ATTACH_TO: Record<string, number> = { candidate: 1, resume: 17 };
-
-export const description: INodeProperties[] = [
+export const description: INodeProperties[] = forOperation('activity', 'create', [
 	{
 		displayName: 'Record Type',
 		name: 'attachTo',
@@ -32,7 +24,6 @@ export const description: INodeProperties[] = [
 			{ name: 'Resume', value: 'resume' },
 		],
 		default: 'candidate',
-		displayOptions: { show },
 		description: 'Kind of record the activity is recorded against',
 	},
 	{
@@ -42,7 +33,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. 10001',
-		displayOptions: { show },
 		description: 'ID of the candidate (Person.P_Id) or resume (Resume.P_Id)',
 	},
 	{
@@ -52,7 +42,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. LINE message from candidate',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Memo',
@@ -60,7 +49,6 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
-		displayOptions: { show },
 		description: 'Text of the activity, e.g. the LINE message',
 	},
 	{
@@ -68,13 +56,16 @@ export const description: INodeProperties[] = [
 		name: 'date',
 		type: 'dateTime',
 		default: '',
-		displayOptions: { show },
 		description: 'When it happened (Activity.P_FromDate). Empty means now. Stored in UTC, as PORTERS requires.',
 	},
-	ownerParameter(show, "PORTERS user who owns the activity. Leave empty to use the credential's Default Owner User ID."),
-	fieldValuesParameter(show, 'getActivityFields', 'Additional Fields'),
-	writeOptionsParameter(show),
-];
+	ownerParameter("PORTERS user who owns the activity. Leave empty to use the credential's Default Owner User ID."),
+	fieldValuesParameter('getActivityFields', 'Additional Fields'),
+	writeOptionsParameter,
+]);
+
+function attachableOrCandidate(attachTo: string): PortersResource {
+	return ATTACHABLE.find((resource) => resource === attachTo) ?? 'candidate';
+}
 
 /** Records an activity (a contact record) against a candidate or resume, e.g. an incoming LINE message. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
@@ -93,7 +84,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const fields: PlannedWrite['fields'] = [
 			['Activity.P_Owner', owner],
 			['Activity.P_Title', title],
-			['Activity.P_Resource', ATTACH_TO[attachTo] ?? 1],
+			['Activity.P_Resource', PORTERS_RESOURCES[attachableOrCandidate(attachTo)].resourceId],
 			['Activity.P_ResourceId', recordId],
 			['Activity.P_FromDate', formatPortersDateTime(date)],
 		];

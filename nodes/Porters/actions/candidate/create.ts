@@ -1,37 +1,31 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { checkAlias, checkLineUserId, readFieldValues, readOwner } from '../../helpers/parameters';
+import { planAndWriteItems } from '../../helpers/writeBatch';
 import {
-	checkAlias,
 	fieldValuesParameter,
+	forOperation,
 	lineUserIdFieldParameter,
 	ownerParameter,
-	readFieldValues,
-	readOwner,
 	writeOptionsParameter,
-	planAndWriteItems,
-} from '../common';
-import { checkLineUserId } from './shared';
+} from '../descriptions';
 
-const show = { resource: ['candidate'], operation: ['create'] };
-
-export const description: INodeProperties[] = [
+export const description: INodeProperties[] = forOperation('candidate', 'create', [
 	ownerParameter(
-		show,
 		"PORTERS user who owns the new candidate (required by PORTERS). Leave empty to use the credential's Default Owner User ID.",
 	),
-	lineUserIdFieldParameter(show, false),
+	lineUserIdFieldParameter(false),
 	{
 		displayName: 'LINE User ID',
 		name: 'lineUserId',
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. U4af4980629…',
-		displayOptions: { show },
 		description: 'LINE user ID to store in the LINE user ID field (from the LINE Trigger or Get Profile)',
 	},
-	fieldValuesParameter(show, 'getCandidateFields'),
-	writeOptionsParameter(show),
-];
+	fieldValuesParameter('getCandidateFields'),
+	writeOptionsParameter,
+]);
 
 /**
  * Creates one candidate per input item (`Person.P_Id = -1`), up to 200 per request. It does not

@@ -1,5 +1,6 @@
 import {
 	NodeOperationError,
+	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -7,20 +8,15 @@ import {
 } from 'n8n-workflow';
 
 import { formatConditions, formatFieldList, parseConditions, PortersSyntaxError } from '../../../../core/porters/fields';
+import { errorItem } from '../../../shared/errors';
+import { OptionNameCache, searchRecords } from '../../helpers/output';
+import { checkAlias, checkLineUserId, createClient, readRecordId } from '../../helpers/parameters';
 import {
-	checkAlias,
-	createClient,
+	forOperation,
 	lineUserIdFieldParameter,
-	OptionNameCache,
 	readOptionsParameter,
-	readRecordId,
 	returnAllParameters,
-	searchRecords,
-	errorItem,
-} from '../common';
-import { checkLineUserId } from './shared';
-
-const show = { resource: ['candidate'], operation: ['find'] };
+} from '../descriptions';
 
 export const DEFAULT_CANDIDATE_FIELDS = [
 	'Person.P_Id',
@@ -30,7 +26,7 @@ export const DEFAULT_CANDIDATE_FIELDS = [
 	'Person.P_UpdateDate',
 ];
 
-export const description: INodeProperties[] = [
+export const description: INodeProperties[] = forOperation('candidate', 'find', [
 	{
 		displayName: 'Search By',
 		name: 'searchBy',
@@ -43,16 +39,15 @@ export const description: INodeProperties[] = [
 			{ name: 'Condition', value: 'condition' },
 		],
 		default: 'lineUserId',
-		displayOptions: { show },
 	},
-	lineUserIdFieldParameter({ ...show, searchBy: ['lineUserId'] }, true),
+	...updateDisplayOptions({ show: { searchBy: ['lineUserId'] } }, [lineUserIdFieldParameter(true)]),
 	{
 		displayName: 'LINE User ID',
 		name: 'lineUserId',
 		type: 'string',
 		required: true,
 		default: '',
-		displayOptions: { show: { ...show, searchBy: ['lineUserId'] } },
+		displayOptions: { show: { searchBy: ['lineUserId'] } },
 	},
 	{
 		displayName: 'Email',
@@ -61,7 +56,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'name@email.com',
 		required: true,
 		default: '',
-		displayOptions: { show: { ...show, searchBy: ['email'] } },
+		displayOptions: { show: { searchBy: ['email'] } },
 		description: 'Exact e-mail address (Person.P_Mail)',
 	},
 	{
@@ -70,7 +65,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
-		displayOptions: { show: { ...show, searchBy: ['id'] } },
+		displayOptions: { show: { searchBy: ['id'] } },
 	},
 	{
 		displayName: 'Condition',
@@ -79,7 +74,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. Person.P_Name:part=鈴木,Person.P_UpdateDate:ge=2026/01/01 00:00:00',
-		displayOptions: { show: { ...show, searchBy: ['condition'] } },
+		displayOptions: { show: { searchBy: ['condition'] } },
 		description:
 			'PORTERS condition: Alias:operator=value, several joined by commas (all must match). Text: full (exact) or part; numbers and dates (UTC, yyyy/mm/dd HH:MM:SS): eq, gt, ge, le, lt.',
 	},
@@ -89,13 +84,12 @@ export const description: INodeProperties[] = [
 		type: 'multiOptions',
 		typeOptions: { loadOptionsMethod: 'getCandidateFields' },
 		default: [],
-		displayOptions: { show },
 		description:
 			'Fields to return; empty returns ID, name, e-mail, owner and update date. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
-	...returnAllParameters(show),
-	readOptionsParameter(show),
-];
+	...returnAllParameters,
+	readOptionsParameter,
+]);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const options0 = this.getNodeParameter('options', 0, {}) as IDataObject;

@@ -5,20 +5,11 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import {
-	checkAlias,
-	fieldValuesParameter,
-	lineUserIdFieldParameter,
-	readFieldValues,
-	readRecordId,
-	writeOptionsParameter,
-	planAndWriteItems,
-} from '../common';
-import { checkLineUserId } from './shared';
+import { checkAlias, checkLineUserId, readFieldValues, readRecordId } from '../../helpers/parameters';
+import { planAndWriteItems } from '../../helpers/writeBatch';
+import { fieldValuesParameter, forOperation, lineUserIdFieldParameter, writeOptionsParameter } from '../descriptions';
 
-const show = { resource: ['candidate'], operation: ['update'] };
-
-export const description: INodeProperties[] = [
+export const description: INodeProperties[] = forOperation('candidate', 'update', [
 	{
 		displayName: 'Candidate ID',
 		name: 'candidateId',
@@ -26,22 +17,20 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. 10001',
-		displayOptions: { show },
 		description: 'PORTERS candidate ID (Person.P_Id) of the candidate to change',
 	},
-	lineUserIdFieldParameter(show, false),
+	lineUserIdFieldParameter(false),
 	{
 		displayName: 'LINE User ID',
 		name: 'lineUserId',
 		type: 'string',
 		default: '',
-		displayOptions: { show },
 		description:
 			'LINE user ID to store in the LINE user ID field, e.g. after Link Candidate. Leave empty to keep the current value.',
 	},
-	fieldValuesParameter(show, 'getCandidateFields'),
-	writeOptionsParameter(show),
-];
+	fieldValuesParameter('getCandidateFields'),
+	writeOptionsParameter,
+]);
 
 /**
  * Changes existing candidates; fields that are not listed stay as they are. To mark a candidate

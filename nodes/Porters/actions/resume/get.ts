@@ -1,5 +1,6 @@
 import {
 	NodeOperationError,
+	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -15,20 +16,12 @@ import {
 	PortersSyntaxError,
 	type FieldSpec,
 } from '../../../../core/porters/fields';
-import {
-	checkAlias,
-	createClient,
-	OptionNameCache,
-	readOptionsParameter,
-	readRecordId,
-	returnAllParameters,
-	searchRecords,
-	errorItem,
-} from '../common';
+import { errorItem } from '../../../shared/errors';
+import { OptionNameCache, searchRecords } from '../../helpers/output';
+import { checkAlias, createClient, readRecordId } from '../../helpers/parameters';
+import { forOperation, readOptionsParameter, returnAllParameters } from '../descriptions';
 
-const show = { resource: ['resume'], operation: ['get'] };
-
-export const description: INodeProperties[] = [
+export const description: INodeProperties[] = forOperation('resume', 'get', [
 	{
 		displayName: 'Search By',
 		name: 'searchBy',
@@ -41,7 +34,6 @@ export const description: INodeProperties[] = [
 			{ name: 'All Resumes', value: 'all' },
 		],
 		default: 'id',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Resume ID',
@@ -49,7 +41,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
-		displayOptions: { show: { ...show, searchBy: ['id'] } },
+		displayOptions: { show: { searchBy: ['id'] } },
 	},
 	{
 		displayName: 'Candidate ID',
@@ -57,7 +49,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
-		displayOptions: { show: { ...show, searchBy: ['candidateId'] } },
+		displayOptions: { show: { searchBy: ['candidateId'] } },
 		description: 'Returns the resumes of this candidate (Resume.P_Candidate)',
 	},
 	{
@@ -67,7 +59,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. Resume.P_UpdateDate:ge=2026/01/01 00:00:00',
-		displayOptions: { show: { ...show, searchBy: ['condition'] } },
+		displayOptions: { show: { searchBy: ['condition'] } },
 		description:
 			'PORTERS condition: Alias:operator=value, several joined by commas (all must match). Candidate fields cannot be searched here, but Resume.P_Candidate:eq=&lt;candidate ID&gt; can.',
 	},
@@ -76,7 +68,6 @@ export const description: INodeProperties[] = [
 		name: 'resumeFields',
 		type: 'string',
 		default: 'Resume.P_Id,Resume.P_Name,Resume.P_Owner,Resume.P_UpdateDate',
-		displayOptions: { show },
 		description:
 			'Comma-separated resume field aliases. Fields of the candidate can also be written in parentheses, e.g. Resume.P_Candidate(Person.P_Name,Person.U_…).',
 	},
@@ -86,13 +77,12 @@ export const description: INodeProperties[] = [
 		type: 'multiOptions',
 		typeOptions: { loadOptionsMethod: 'getCandidateFields' },
 		default: ['Person.P_Id', 'Person.P_Name'],
-		displayOptions: { show },
 		description:
 			'Fields of the parent candidate to return with each resume (LINE user ID, owner, real name, …). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
-	...returnAllParameters({ ...show, searchBy: ['candidateId', 'condition', 'all'] }),
-	readOptionsParameter(show),
-];
+	...updateDisplayOptions({ show: { searchBy: ['candidateId', 'condition', 'all'] } }, returnAllParameters),
+	readOptionsParameter,
+]);
 
 /**
  * `GET /v1/resume` with the candidate's fields through `Resume.P_Candidate(…)`, 200 per request

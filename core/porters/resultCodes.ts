@@ -2,7 +2,7 @@
  * PORTERS result codes (resource calls, `<Code>`) and authentication error codes
  * (`<Authentication><Error>`), with their meaning in plain words and how a client should react.
  * Codes 0–101 are from the official Result Code List; the rest and the retry classification come
- * from a secondary source and common sense (see docs/porters-api.md §3.8 and §2.4).
+ * from a secondary source and common sense (see ../shared/docs/porters-api.md §3.8 and §2.4).
  */
 
 export type CodeReaction =

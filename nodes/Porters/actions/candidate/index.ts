@@ -1,0 +1,58 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { PortersOperation } from '../router';
+import * as create from './create';
+import * as find from './find';
+import * as update from './update';
+import * as upsert from './upsert';
+
+export const operationSelector: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['candidate'] } },
+	options: [
+		{
+			name: 'Create Candidate',
+			value: 'create',
+			description: 'Create a candidate (個人連絡先) for each item, e.g. with a LINE user ID',
+			action: 'Create candidate',
+		},
+		{
+			name: 'Find Candidate',
+			value: 'find',
+			description: 'Find candidates by LINE user ID, e-mail, ID or a condition',
+			action: 'Find candidate',
+		},
+		{
+			name: 'Update Candidate',
+			value: 'update',
+			description: 'Change fields of an existing candidate, e.g. mark as blocked on LINE',
+			action: 'Update candidate',
+		},
+		{
+			name: 'Upsert Candidate by LINE User ID',
+			value: 'upsertByLineUserId',
+			description:
+				'Update the candidate with this LINE user ID, or create one if there is none (safe for repeated follow events)',
+			action: 'Upsert candidate by LINE user ID',
+		},
+	],
+	default: 'upsertByLineUserId',
+};
+
+/** The operations' parameters, in the order the editor shows them. */
+export const parameters: INodeProperties[] = [
+	...create.description,
+	...update.description,
+	...upsert.description,
+	...find.description,
+];
+
+export const operations: Record<string, PortersOperation> = {
+	create,
+	update,
+	upsertByLineUserId: upsert,
+	find,
+};
