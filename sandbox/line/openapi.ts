@@ -49,6 +49,16 @@ export interface SpecOperation {
 	bodyRequired: boolean;
 	/** Content type of the request body as declared (e.g. `application/json`, `multipart/form-data`). */
 	bodyContentType?: string;
+	/** Which LINE host serves it: `data` for operations declared on `https://api-data.line.me`. */
+	host: 'api' | 'data';
+	/** Declared responses by status code: content type and component schema (JSON ones). */
+	responses: Record<string, DeclaredResponse>;
+}
+
+export interface DeclaredResponse {
+	contentType?: string;
+	/** Component schema name, for JSON responses that reference one. */
+	schema?: string;
 }
 
 export type RouteMatch =
@@ -159,6 +169,20 @@ export class OpenApiSpec {
 		return { kind: 'notFound' };
 	}
 
+	/**
+	 * Checks an answer against what the operation declares for its status: a declared status, a
+	 * matching content type (`*\/*` takes any) and, for JSON, the schema. Empty when it conforms.
+	 */
+	validateResponse(operation: SpecOperation, status: number, contentType: string, body: unknown): ErrorDetail[] {
+		const declared = operation.responses[String(status)];
+		if (!declared) return [{ message: `status ${status} is not declared`, property: 'status' }];
+		const type = contentType.split(';')[0].trim().toLowerCase();
+		if (declared.contentType && declared.contentType !== '*/*' && declared.contentType !== type) {
+			return [{ message: `content type ${type} is not ${declared.contentType}`, property: 'content-type' }];
+		}
+		return declared.schema ? this.validate(declared.schema, body) : [];
+	}
+
 	/** Validates data against a component schema; returns LINE-style details (empty when valid). */
 	validate(schemaName: string, data: unknown): ErrorDetail[] {
 		let validator = this.validators.get(schemaName);
@@ -209,6 +233,7 @@ export class OpenApiSpec {
 				const bodyRef = contentType
 					? ((content[contentType] as JsonObject).schema as JsonObject | undefined)?.$ref
 					: undefined;
+				const servers = (op.servers ?? []) as JsonObject[];
 				const operation: SpecOperation = {
 					method: method.toUpperCase(),
 					pathTemplate: template,
@@ -217,6 +242,8 @@ export class OpenApiSpec {
 					bodySchema: typeof bodyRef === 'string' ? refName(bodyRef) : undefined,
 					bodyRequired: requestBody?.required === true,
 					bodyContentType: contentType,
+					host: servers.some((server) => String(server.url).includes('api-data.')) ? 'data' : 'api',
+					responses: declaredResponses((op.responses ?? {}) as JsonObject),
 				};
 				route.operations.set(method, operation);
 				this.operations.push(operation);
@@ -224,6 +251,17 @@ export class OpenApiSpec {
 			this.routes.push(route);
 		}
 	}
+}
+
+function declaredResponses(responses: JsonObject): Record<string, DeclaredResponse> {
+	const out: Record<string, DeclaredResponse> = {};
+	for (const [status, value] of Object.entries(responses)) {
+		const content = ((value as JsonObject).content ?? {}) as JsonObject;
+		const contentType = Object.keys(content)[0];
+		const ref = contentType ? ((content[contentType] as JsonObject).schema as JsonObject | undefined)?.$ref : undefined;
+		out[status] = { contentType, schema: typeof ref === 'string' ? refName(ref) : undefined };
+	}
+	return out;
 }
 
 /**

@@ -6,7 +6,7 @@
  * (LINE Login, delegated to `login.ts`) and the platform itself (signed webhooks sent to a
  * receiver). Everything it accepts or sends is recorded for assertions.
  */
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import * as http from 'http';
 import { closeServer, listenOnLoopback } from '../loopback';
 import {
@@ -26,6 +26,8 @@ import {
 	type QueuedFault,
 	type RandomFaults,
 } from './limits';
+import { MEDIA_TYPES, MessageContentStore, type ContentAnswer, type MediaSpec, type MediaType } from './content';
+import { FollowerIds, seededFollowers, type AccountType } from './followers';
 import { LoginServer } from './login';
 import {
 	DEFAULT_LOGIN_CHANNEL,
@@ -47,9 +49,12 @@ import {
 	signBody,
 	type WebhookEventSpec,
 } from './webhook';
+import { relayUrl } from './toolReceiver';
 
 export type { WebhookEventSpec } from './webhook';
 export type { QueuedFault, RandomFaults } from './limits';
+export type { MediaSpec, MediaType } from './content';
+export type { AccountType } from './followers';
 
 export interface LineSandboxOptions {
 	messaging?: Partial<MessagingChannelConfig>;
@@ -69,9 +74,20 @@ export interface LineSandboxOptions {
 	webhookTimeoutMs?: number;
 	/** Refuse non-HTTPS webhook URLs as LINE does (off so local receivers on http work). */
 	requireHttpsWebhook?: boolean;
+	/** Get follower IDs is only for verified and premium accounts (default verified). */
+	accountType?: AccountType;
+	/** How long a video or audio a user sends takes to prepare (default 0: ready at once). */
+	contentPreparationMs?: number;
+	/**
+	 * Relay mode: every webhook goes to this marketing tool (its base URL), which forwards it to
+	 * the URL it was meant for (see `toolReceiver.ts`).
+	 */
+	relayVia?: string;
 }
 
 export interface RecordedRequest {
+	/** `data` for requests to the data API server (`dataUrl`, LINE's api-data.line.me). */
+	host?: 'api' | 'data';
 	method: string;
 	path: string;
 	query: Record<string, string>;
@@ -109,7 +125,10 @@ export interface Delivery {
 
 export interface SentWebhook {
 	kind: 'events' | 'verify' | 'redelivery' | 'test';
+	/** The receiver meant (with a relay, the tool forwards there). */
 	url: string;
+	/** The marketing tool it went through in relay mode. */
+	via?: string;
 	payload: string;
 	/** Undefined when the header was left out on purpose. */
 	signature?: string;
@@ -128,6 +147,8 @@ export interface SendWebhookOptions {
 	/** Exact bytes to send instead of the serialised events (signed as given). */
 	rawBody?: string;
 	destination?: string;
+	/** Relay through this marketing tool (base URL) for this request; null sends directly. */
+	via?: string | null;
 }
 
 export interface SendWebhookResult {
@@ -193,9 +214,28 @@ const QUOTABLE_TYPES = new Set(['text', 'textV2', 'sticker', 'image', 'video']);
 
 const LOGIN_PREFIXES = ['/oauth2/', '/friendship/', '/__sandbox/login/'];
 
+/** Keys of a media message spec that describe the content, not the event (see `MediaSpec`). */
+const MEDIA_SPEC_KEYS = new Set([
+	'messageType',
+	'content',
+	'contentType',
+	'size',
+	'fileName',
+	'durationMs',
+	'transcodingMs',
+	'transcodingFails',
+	'provider',
+	'originalContentUrl',
+	'previewImageUrl',
+	'imageSet',
+	'text',
+]);
+
 interface HandlerResult {
 	status: number;
 	body?: unknown;
+	/** Binary answer (message content); `body` is then ignored. */
+	raw?: Buffer;
 	headers?: Record<string, string>;
 	/** Stored with an accepted retry key so a repeat can answer the same. */
 	sentMessages?: SentMessage[];
@@ -304,7 +344,20 @@ export class LineSandbox {
 	readonly loadingStarted: { chatId: string; loadingSeconds: number; at: number }[] = [];
 	readonly sentWebhooks: SentWebhook[] = [];
 	webhookEndpoint: { endpoint: string; active: boolean } | undefined;
+	/** Verified or premium accounts may read follower IDs; unverified ones get 403. */
+	accountType: AccountType;
+	/** Marketing tool every webhook is relayed through (undefined: sent directly). */
+	relayVia: string | undefined;
+	/** Media users sent, served by the data API. */
+	readonly contents = new MessageContentStore();
+	contentPreparationMs: number;
 
+	private readonly followerIds = new FollowerIds();
+	private readonly initialAccountType: AccountType;
+	private readonly initialRelayVia: string | undefined;
+	private readonly initialContentPreparationMs: number;
+	private dataServer: http.Server | undefined;
+	private dataPort = 0;
 	private readonly spec: OpenApiSpec;
 	private readonly initialUsers: SandboxUser[];
 	private readonly initialQuota: number;
@@ -344,6 +397,13 @@ export class LineSandbox {
 		this.webhookEndpoint = this.initialWebhookEndpoint ? { ...this.initialWebhookEndpoint } : undefined;
 		this.webhookTimeoutMs = options.webhookTimeoutMs ?? 2000;
 		this.requireHttpsWebhook = options.requireHttpsWebhook === true;
+		this.initialAccountType = options.accountType ?? 'verified';
+		this.accountType = this.initialAccountType;
+		this.initialRelayVia = options.relayVia;
+		this.relayVia = options.relayVia;
+		this.initialContentPreparationMs = options.contentPreparationMs ?? 0;
+		this.contentPreparationMs = this.initialContentPreparationMs;
+		this.followerIds.sync(this.users);
 		this.spec = OpenApiSpec.load(options.specPath ?? DEFAULT_MESSAGING_SPEC_PATH, {
 			closedDiscriminators: true,
 		});
@@ -368,10 +428,28 @@ export class LineSandbox {
 		return `http://127.0.0.1:${this.port}`;
 	}
 
-	async start(port = 0): Promise<number> {
+	/**
+	 * The data API (LINE's `https://api-data.line.me`: message content), on its own port as LINE has
+	 * its own host: this is the LINE credential's "Data API Base URL". Set once `start` resolved.
+	 */
+	get dataUrl(): string {
+		return `http://127.0.0.1:${this.dataPort}`;
+	}
+
+	/** Starts the API server on `port` and the data API server on `dataPort` (0 = any free port). */
+	async start(port = 0, dataPort = 0): Promise<number> {
 		if (this.server) return this.port;
-		const server = http.createServer((req, res) => {
-			this.onRequest(req, res).catch((failure: Error) => {
+		this.dataServer = this.createServer('data');
+		this.dataPort = await listenOnLoopback(this.dataServer, dataPort);
+		const server = this.createServer('api');
+		this.port = await listenOnLoopback(server, port);
+		this.server = server;
+		return this.port;
+	}
+
+	private createServer(host: 'api' | 'data'): http.Server {
+		return http.createServer((req, res) => {
+			this.onRequest(req, res, host).catch((failure: Error) => {
 				if (!res.headersSent) {
 					res.writeHead(500, { 'content-type': 'application/json' });
 					res.end(JSON.stringify({ message: `Sandbox failure: ${failure.message}` }));
@@ -380,16 +458,15 @@ export class LineSandbox {
 				}
 			});
 		});
-		this.port = await listenOnLoopback(server, port);
-		this.server = server;
-		return this.port;
 	}
 
 	async stop(): Promise<void> {
 		const server = this.server;
-		if (!server) return;
+		const dataServer = this.dataServer;
 		this.server = undefined;
-		await closeServer(server);
+		this.dataServer = undefined;
+		if (dataServer) await closeServer(dataServer);
+		if (server) await closeServer(server);
 	}
 
 	setQuota(limit: number): void {
@@ -425,6 +502,36 @@ export class LineSandbox {
 		this.webhookEndpoint = this.initialWebhookEndpoint ? { ...this.initialWebhookEndpoint } : undefined;
 		this.users.splice(0, this.users.length, ...cloneUsers(this.initialUsers));
 		this.login.reset();
+		this.resetPlatformExtras();
+	}
+
+	private resetPlatformExtras(): void {
+		this.contents.clear();
+		this.followerIds.clear();
+		this.followerIds.sync(this.users);
+		this.accountType = this.initialAccountType;
+		this.relayVia = this.initialRelayVia;
+		this.contentPreparationMs = this.initialContentPreparationMs;
+	}
+
+	/**
+	 * Adds `count` friends with stable IDs (`seededUserId(seed, i)`), as an account that already has
+	 * friends before the package is installed; existing users are kept. Returns the new user IDs.
+	 */
+	seedFollowers(count: number, seed = 'followers'): string[] {
+		const added: string[] = [];
+		for (const user of seededFollowers(count, seed)) {
+			if (this.findUser(user.userId)) continue;
+			this.users.push(user);
+			this.followerIds.noteFollow(user.userId);
+			added.push(user.userId);
+		}
+		return added;
+	}
+
+	/** The user took a media message back: its content answers 410 from now on. */
+	unsendMessage(messageId: string): boolean {
+		return this.contents.unsend(messageId);
 	}
 
 	// ── platform side ────────────────────────────────────────────────────────────────────────────
@@ -434,12 +541,32 @@ export class LineSandbox {
 	 * that the Messaging API accepts them. It does not change friendship; sending the event does.
 	 */
 	buildEvent(spec: WebhookEventSpec): object {
-		return buildWebhookEvent(spec, {
+		return buildWebhookEvent(this.withMediaMessage(spec), {
 			now: this.clock.now(),
 			defaultUserId: this.users[0]?.userId ?? 'U00000000000000000000000000000000',
 			tokens: this.tokens,
 			isBlocked: (userId) => this.isBlocking(userId),
 		});
+	}
+
+	/**
+	 * A message spec with `messageType` image, video, audio or file (see `MediaSpec`) gets its
+	 * `message` object here, its content stored for the data API and a markAsReadToken.
+	 */
+	private withMediaMessage(spec: WebhookEventSpec): WebhookEventSpec {
+		const raw = spec as Record<string, unknown>;
+		if (spec.type !== 'message' || !MEDIA_TYPES.includes(raw.messageType as MediaType)) return spec;
+		const message = this.contents.create(raw as unknown as MediaSpec, this.clock.now(), this.contentPreparationMs);
+		const userId = typeof raw.userId === 'string' ? raw.userId : (this.users[0]?.userId ?? '');
+		const markAsReadToken = newOpaqueToken();
+		this.tokens.issueReadToken(markAsReadToken, userId);
+		message.markAsReadToken = markAsReadToken;
+		// Keep the event-level keys the spec has (timestamp, replyToken, mode, …), drop the media ones.
+		const event: Record<string, unknown> = Object.fromEntries(
+			Object.entries(raw).filter(([key]) => !MEDIA_SPEC_KEYS.has(key)),
+		);
+		event.message = message;
+		return event as WebhookEventSpec;
 	}
 
 	/** Sends events (specs or objects from `buildEvent`) as one signed webhook request. */
@@ -478,8 +605,8 @@ export class LineSandbox {
 	}
 
 	/** The console's Verify button: a signed `{"destination":…,"events":[]}`. */
-	async sendVerify(url: string): Promise<{ status: number; body: string }> {
-		const sent = await this.deliverWebhook('verify', this.resolveTarget(url), this.verifyPayload(), {});
+	async sendVerify(url: string, via?: string | null): Promise<{ status: number; body: string }> {
+		const sent = await this.deliverWebhook('verify', this.resolveTarget(url), this.verifyPayload(), { via });
 		return { status: sent.status, body: sent.body };
 	}
 
@@ -524,10 +651,13 @@ export class LineSandbox {
 		};
 		if (signature !== undefined) headers['x-line-signature'] = signature;
 		const at = this.clock.now();
-		const result = await postWebhook(url, Buffer.from(payload, 'utf8'), headers, this.webhookTimeoutMs);
+		const via = opts.via === null ? undefined : (opts.via ?? this.relayVia);
+		const target = via ? relayUrl(via, url) : url;
+		const result = await postWebhook(target, Buffer.from(payload, 'utf8'), headers, this.webhookTimeoutMs);
 		const record: SentWebhook = {
 			kind,
 			url,
+			via,
 			payload,
 			signature,
 			status: result.status,
@@ -551,6 +681,7 @@ export class LineSandbox {
 		if (event.type === 'follow') {
 			user.isFriend = true;
 			activity.blocked = false;
+			this.followerIds.noteFollow(userId);
 		} else if (event.type === 'unfollow') {
 			user.isFriend = false;
 			activity.blocked = true;
@@ -600,20 +731,21 @@ export class LineSandbox {
 
 	// ── HTTP ─────────────────────────────────────────────────────────────────────────────────────
 
-	private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+	private async onRequest(req: http.IncomingMessage, res: http.ServerResponse, host: 'api' | 'data'): Promise<void> {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const path = url.pathname;
 		const rawBody = await readBody(req);
 		const requestId = randomUUID();
 		res.setHeader('x-line-request-id', requestId);
 
-		if (path.startsWith('/__sandbox/') && !path.startsWith('/__sandbox/login/')) {
+		if (host === 'api' && path.startsWith('/__sandbox/') && !path.startsWith('/__sandbox/login/')) {
 			await this.handleAdmin(req, res, path, rawBody);
 			return;
 		}
 
 		const headers = flattenHeaders(req.headers);
 		const record: RecordedRequest = {
+			host,
 			method: req.method ?? 'GET',
 			path,
 			query: Object.fromEntries(url.searchParams),
@@ -647,7 +779,7 @@ export class LineSandbox {
 			}
 		}
 
-		if (this.isLoginPath(path)) {
+		if (host === 'api' && this.isLoginPath(path)) {
 			this.captureResponse(res, record);
 			if (await this.login.handle(req, res, url, rawBody)) return;
 			if (res.headersSent || res.writableEnded) return;
@@ -657,7 +789,7 @@ export class LineSandbox {
 			this.respond(res, record, error(413, LINE_ERRORS.tooLarge));
 			return;
 		}
-		const result = await this.handleMessaging(req, url, rawBody, headers, record, requestId);
+		const result = await this.handleMessaging(req, url, rawBody, headers, record, requestId, host);
 		this.respond(res, record, result);
 	}
 
@@ -670,6 +802,13 @@ export class LineSandbox {
 	}
 
 	private respond(res: http.ServerResponse, record: RecordedRequest, result: HandlerResult): void {
+		if (result.raw !== undefined) {
+			record.status = result.status;
+			record.response = { bytes: result.raw.length, contentType: result.headers?.['content-type'] };
+			res.writeHead(result.status, { 'content-length': String(result.raw.length), ...result.headers });
+			res.end(result.raw);
+			return;
+		}
 		const body = result.body === undefined ? {} : result.body;
 		const text = JSON.stringify(body);
 		record.status = result.status;
@@ -719,10 +858,13 @@ export class LineSandbox {
 		headers: Record<string, string>,
 		record: RecordedRequest,
 		requestId: string,
+		host: 'api' | 'data',
 	): Promise<HandlerResult> {
 		const match = this.spec.match(req.method ?? 'GET', url.pathname);
 		if (match.kind === 'notFound') return error(404, LINE_ERRORS.notFound);
 		const { operation, pathParams } = match;
+		// api.line.me and api-data.line.me each serve only their own operations.
+		if (operation.host !== host) return error(404, LINE_ERRORS.notFound);
 		record.operationId = operation.operationId;
 
 		const authorization = headers.authorization;
@@ -855,6 +997,12 @@ export class LineSandbox {
 				return this.profile(ctx);
 			case 'getFollowers':
 				return this.followers(ctx);
+			case 'getMessageContent':
+				return contentResult(this.contents.content(ctx.pathParams.messageId, ctx.now));
+			case 'getMessageContentPreview':
+				return contentResult(this.contents.preview(ctx.pathParams.messageId));
+			case 'getMessageContentTranscodingByMessageId':
+				return contentResult(this.contents.transcoding(ctx.pathParams.messageId, ctx.now));
 			case 'getMessageQuota':
 				return { status: 200, body: { type: 'limited', value: this.quotaLimit } };
 			case 'getMessageQuotaConsumption':
@@ -1007,20 +1155,9 @@ export class LineSandbox {
 	}
 
 	private followers(ctx: RequestContext): HandlerResult {
-		const limitParam = ctx.query.get('limit');
-		const limit = limitParam === null ? 300 : Number(limitParam);
-		if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-			return error(400, 'The request has 1 error(s)', [
-				{ message: 'Must be between 1 and 1000', property: 'limit' },
-			]);
-		}
-		const start = Number(ctx.query.get('start') ?? '0');
-		const friends = this.users.filter((user) => user.isFriend).map((user) => user.userId);
-		const offset = Number.isInteger(start) && start > 0 ? start : 0;
-		const page = friends.slice(offset, offset + limit);
-		const result: Record<string, unknown> = { userIds: page };
-		if (offset + limit < friends.length) result.next = String(offset + limit);
-		return { status: 200, body: result };
+		const page = this.followerIds.page(this.users, this.accountType, ctx.query, ctx.now, (id) => this.isBlocking(id));
+		if (!page.ok) return error(page.status, page.message, page.details);
+		return { status: 200, body: page.next === undefined ? { userIds: page.userIds } : { userIds: page.userIds, next: page.next } };
 	}
 
 	private async testWebhook(endpoint: unknown): Promise<HandlerResult> {
@@ -1099,13 +1236,14 @@ export class LineSandbox {
 							signatureHeader: obj.signatureHeader as string | null | undefined,
 							rawBody: obj.rawBody as string | undefined,
 							destination: obj.destination as string | undefined,
+							via: obj.via as string | null | undefined,
 						},
 					);
 					send(200, result);
 					return;
 				}
 				case 'POST /__sandbox/verify':
-					send(200, await this.sendVerify(String(obj.url ?? '')));
+					send(200, await this.sendVerify(String(obj.url ?? ''), obj.via as string | null | undefined));
 					return;
 				case 'POST /__sandbox/redeliver':
 					send(200, await this.redeliver(String(obj.url ?? ''), obj.event as object));
@@ -1127,6 +1265,22 @@ export class LineSandbox {
 					}
 					send(200, { users: this.users });
 					return;
+				case 'POST /__sandbox/followers': {
+					const count = Number(obj.count);
+					if (!Number.isInteger(count) || count < 0) throw new Error('Needs {count} (a whole number)');
+					const added = this.seedFollowers(count, typeof obj.seed === 'string' ? obj.seed : undefined);
+					send(200, { added: added.length, friends: this.users.filter((u) => u.isFriend).length });
+					return;
+				}
+				case 'POST /__sandbox/settings':
+					send(200, this.applySettings(obj));
+					return;
+				case 'GET /__sandbox/contents':
+					send(200, this.contentSummaries());
+					return;
+				case 'POST /__sandbox/unsend':
+					send(this.unsendMessage(String(obj.messageId)) ? 200 : 404, { messageId: obj.messageId });
+					return;
 				case 'POST /__sandbox/clock': {
 					const clock = this.clock as Partial<ManualClock>;
 					if (typeof clock.advance !== 'function' || typeof obj.advanceMs !== 'number') {
@@ -1145,9 +1299,49 @@ export class LineSandbox {
 		}
 	}
 
+	/** Platform settings another process may change: account type, preparation time, relay. */
+	private applySettings(input: Record<string, unknown>): Record<string, unknown> {
+		if (input.accountType !== undefined) {
+			if (!['unverified', 'verified', 'premium'].includes(String(input.accountType))) {
+				throw new Error('accountType must be unverified, verified or premium');
+			}
+			this.accountType = input.accountType as AccountType;
+		}
+		if (input.contentPreparationMs !== undefined) {
+			if (typeof input.contentPreparationMs !== 'number' || input.contentPreparationMs < 0) {
+				throw new Error('contentPreparationMs must be a number ≥ 0');
+			}
+			this.contentPreparationMs = input.contentPreparationMs;
+		}
+		if (input.relayVia !== undefined) {
+			if (input.relayVia !== null && typeof input.relayVia !== 'string') throw new Error('relayVia must be a URL or null');
+			this.relayVia = input.relayVia ?? undefined;
+		}
+		return { accountType: this.accountType, contentPreparationMs: this.contentPreparationMs, relayVia: this.relayVia ?? null };
+	}
+
+	private contentSummaries(): Record<string, unknown>[] {
+		return this.contents.list().map((c) => ({
+			messageId: c.messageId,
+			type: c.type,
+			contentType: c.contentType,
+			size: c.bytes.length,
+			sha256: createHash('sha256').update(c.bytes).digest('hex'),
+			fileName: c.fileName,
+			provider: c.provider,
+			readyAt: c.readyAt,
+			failed: c.failed,
+			gone: c.gone,
+		}));
+	}
+
 	state(): Record<string, unknown> {
 		return {
 			url: this.url,
+			dataUrl: this.dataUrl,
+			accountType: this.accountType,
+			relayVia: this.relayVia ?? null,
+			contentPreparationMs: this.contentPreparationMs,
 			messaging: this.messaging,
 			loginChannel: this.loginChannel,
 			users: this.users,
@@ -1161,6 +1355,14 @@ export class LineSandbox {
 			now: this.clock.now(),
 		};
 	}
+}
+
+function contentResult(answer: ContentAnswer): HandlerResult {
+	if (answer.status === 202) return { status: 202, raw: Buffer.alloc(0) };
+	if ('bytes' in answer) {
+		return { status: 200, raw: answer.bytes, headers: { 'content-type': answer.contentType } };
+	}
+	return { status: answer.status, body: answer.json };
 }
 
 function bodyErrorsFor(parameter: string): HandlerResult {

@@ -4,38 +4,40 @@
  *
  *   node build/sandbox/porters/cli.js serve [--port 8788] [--fixture file.json]
  *        [--switch name=value …] [--token-lifetime ms]
+ *   node build/sandbox/porters/cli.js switches
  *
- * Prints one JSON line with the URL, app ID/secret and partition once it listens, then serves
- * until SIGINT/SIGTERM. Switch values are parsed as JSON when possible (numbers, booleans,
- * objects), otherwise taken as strings, e.g. `--switch errorRoot=system --switch errorHttpStatus=200`.
+ * `serve` prints one JSON line with the URL, app ID/secret and partition once it listens, then
+ * serves until SIGINT/SIGTERM. Switch values are parsed as JSON when possible (numbers, booleans,
+ * null, objects), otherwise taken as strings, e.g. `--switch errorRoot=system --switch
+ * errorHttpStatus=200`; unknown names and values are refused. `switches` prints the table of every
+ * switch (name, open point, values worth testing, default) as JSON.
  */
 import { readFileSync } from 'node:fs';
 
-import { PortersSandbox, type PortersSwitches } from './server';
+import { PortersSandbox } from './server';
 import type { PortersFixture } from './store';
+import { DEFAULT_SWITCHES, SWITCH_TABLE, parseSwitchAssignment, type PortersSwitches } from './switches';
 
 function usage(): never {
 	console.error(
 		'usage: node build/sandbox/porters/cli.js serve [--port 8788] [--fixture file.json] ' +
-			'[--switch name=value ...] [--token-lifetime ms]',
+			'[--switch name=value ...] [--token-lifetime ms]\n' +
+			'       node build/sandbox/porters/cli.js switches',
 	);
 	process.exit(2);
 }
 
-function parseValue(raw: string): unknown {
-	try {
-		return JSON.parse(raw);
-	} catch {
-		return raw;
-	}
-}
-
 async function main(argv: string[]): Promise<void> {
 	const [command, ...rest] = argv;
+	if (command === 'switches') {
+		const table = SWITCH_TABLE.map((entry) => ({ ...entry, default: DEFAULT_SWITCHES[entry.name] }));
+		console.log(JSON.stringify(table, null, 2));
+		return;
+	}
 	if (command !== 'serve') usage();
 	let port = 8788;
 	let fixture: PortersFixture | undefined;
-	const switches: Record<string, unknown> = {};
+	let switches: Partial<PortersSwitches> = {};
 	for (let i = 0; i < rest.length; i++) {
 		const arg = rest[i];
 		const value = rest[i + 1];
@@ -46,8 +48,7 @@ async function main(argv: string[]): Promise<void> {
 			fixture = JSON.parse(readFileSync(value, 'utf8')) as PortersFixture;
 			i++;
 		} else if (arg === '--switch' && value !== undefined && value.includes('=')) {
-			const eq = value.indexOf('=');
-			switches[value.slice(0, eq)] = parseValue(value.slice(eq + 1));
+			switches = { ...switches, ...parseSwitchAssignment(value) };
 			i++;
 		} else if (arg === '--token-lifetime' && value !== undefined) {
 			switches.accessTokenLifetimeMs = Number(value);
@@ -58,7 +59,7 @@ async function main(argv: string[]): Promise<void> {
 	}
 	if (!Number.isInteger(port) || port < 0 || port > 65535) usage();
 
-	const sandbox = new PortersSandbox({ fixture, switches: switches as Partial<PortersSwitches> });
+	const sandbox = new PortersSandbox({ fixture, switches });
 	const actual = await sandbox.start(port);
 	console.log(
 		JSON.stringify({

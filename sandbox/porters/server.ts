@@ -18,83 +18,37 @@ import {
 	serializeXml,
 	textOf,
 	type XmlElement,
-	type XmlNode,
 } from '../../core/porters/xml';
 import seed from './seed.json';
+import { optionReadItems } from './optionRead';
 import {
-	DEFAULT_DATA_SWITCHES,
 	fieldTypeCode,
 	PortersCodeError,
 	PortersStore,
 	RESOURCES,
 	resourceByValue,
-	type DataSwitches,
-	type FixtureOption,
 	type PortersFixture,
 	type ResourceName,
 	type StoredRecord,
 	type WriteInput,
 } from './store';
+import { DEFAULT_SWITCHES, SWITCH_TABLE, checkSwitches, type PortersSwitches } from './switches';
 
 export const DEFAULT_FIXTURE = seed as unknown as PortersFixture;
 
-export interface TransportSwitches {
-	/** U3: root element of resource error documents. */
-	errorRoot: 'resource' | 'system';
-	/** U2: HTTP status of resource errors (200 is allowed: the code is then only in the body). */
-	errorHttpStatus: number;
-	/** U2: HTTP status of token errors on resource calls (codes 101, 401, 402). */
-	tokenErrorHttpStatus: number;
-	/** U2: HTTP status of `/v1/oauth` and `/v1/token` errors. */
-	authErrorHttpStatus: number;
-	/** Overrides of the HTTP status for single result codes. */
-	statusByCode: Record<number, number>;
-	/** U10: what happens over 2,000 reads or 500 writes a minute. */
-	rateLimitMode: 'reset' | '429' | 'off';
-	readsPerMinute: number;
-	writesPerMinute: number;
-	/** U11: longest accepted request (URL plus body) in bytes; 0 = no limit. Longer → HTTP 400. */
-	maxRequestBytes: number;
-	/** U12: billed calls included per month; more are counted in `counters.overQuota`. */
-	monthlyQuota: number;
-	/** U14: response content type and XML declaration. */
-	contentType: string;
-	xmlDeclaration: 'standalone' | 'plain' | 'none';
-	/** U15: whether Partition Read insists on `partition`. */
-	partitionReadNeedsPartition: boolean;
-	/** U16: whether a token reaches every partition (false: only the first). */
-	multiPartition: boolean;
-	/** U18/U19: lifetimes in milliseconds. */
-	codeLifetimeMs: number;
-	accessTokenLifetimeMs: number;
-	refreshTokenLifetimeMs: number;
-	/** Whether the one-time browser grant was done (otherwise code_direct fails with 115). */
-	grantDone: boolean;
-}
-
-export type PortersSwitches = TransportSwitches & DataSwitches;
-
-export const DEFAULT_SWITCHES: PortersSwitches = {
-	errorRoot: 'resource',
-	errorHttpStatus: 400,
-	tokenErrorHttpStatus: 401,
-	authErrorHttpStatus: 400,
-	statusByCode: {},
-	rateLimitMode: 'reset',
-	readsPerMinute: 2000,
-	writesPerMinute: 500,
-	maxRequestBytes: 0,
-	monthlyQuota: 150_000,
-	contentType: 'application/xml;charset=UTF-8',
-	xmlDeclaration: 'standalone',
-	partitionReadNeedsPartition: false,
-	multiPartition: true,
-	codeLifetimeMs: 30_000,
-	accessTokenLifetimeMs: 1_800_000,
-	refreshTokenLifetimeMs: 7_200_000,
-	grantDone: true,
-	...DEFAULT_DATA_SWITCHES,
-};
+export {
+	DEFAULT_SWITCHES,
+	SWITCH_TABLE,
+	WIRE_SHAPE_SWITCHES,
+	checkSwitches,
+	pairwiseMatrix,
+	parseSwitchAssignment,
+	switchMatrix,
+	type PortersSwitches,
+	type SwitchInfo,
+	type SwitchName,
+	type TransportSwitches,
+} from './switches';
 
 export interface PortersCounters {
 	/** Every request to /v1/ (billed by PORTERS, authentication included). */
@@ -113,6 +67,8 @@ export interface PortersCounters {
 	overQuota: number;
 	/** Items received in write requests. */
 	itemsWritten: number;
+	/** Requests refused whole for their size (U11); billed, nothing written. */
+	oversize: number;
 	byEndpoint: Record<string, number>;
 }
 
@@ -162,6 +118,7 @@ function emptyCounters(): PortersCounters {
 		faults: 0,
 		overQuota: 0,
 		itemsWritten: 0,
+		oversize: 0,
 		byEndpoint: {},
 	};
 }
@@ -216,7 +173,7 @@ export class PortersSandbox {
 		this.now = options.now ?? (() => Date.now());
 		this.random = mulberry32(options.seed ?? 20260101);
 		this.fixture = options.fixture ?? DEFAULT_FIXTURE;
-		this.switches = { ...DEFAULT_SWITCHES, ...options.switches };
+		this.switches = { ...DEFAULT_SWITCHES, ...checkSwitches(options.switches ?? {}) };
 		this.store = new PortersStore(this.fixture, this.now, this.switches);
 	}
 
@@ -275,8 +232,9 @@ export class PortersSandbox {
 		this.counters = emptyCounters();
 	}
 
+	/** Changes switches; unknown names and values of the wrong kind are refused (see SWITCH_TABLE). */
 	setSwitches(patch: Partial<PortersSwitches>): void {
-		Object.assign(this.switches, patch);
+		Object.assign(this.switches, checkSwitches(patch));
 	}
 
 	injectFaults(rules: FaultRule | FaultRule[]): void {
@@ -405,11 +363,9 @@ export class PortersSandbox {
 			}
 		}
 
-		const maxBytes = this.switches.maxRequestBytes;
-		if (maxBytes > 0 && Buffer.byteLength(req.url ?? '') + body.length > maxBytes) {
-			res.writeHead(400, { 'content-type': 'text/plain' });
-			res.end('Request too long');
-			return;
+		if (this.isOversize(req, kind, body)) {
+			c.oversize++;
+			return this.oversizeAnswer(res, path);
 		}
 
 		if (kind === 'auth') {
@@ -457,6 +413,7 @@ export class PortersSandbox {
 			const version = req.headers['x-p-connectapi-version'];
 			if (version !== undefined && version !== '1' && version !== '2') throw new PortersCodeError(146, 'bad version');
 			const params = url.searchParams;
+			if (path === '/v1/partition') this.checkPartitionReadParams(params);
 			const needsPartition = path !== '/v1/partition' || this.switches.partitionReadNeedsPartition;
 			if (needsPartition || params.has('partition')) this.checkPartition(params.get('partition'));
 
@@ -597,6 +554,44 @@ export class PortersSandbox {
 		if (!reachable.some((p) => p.id === id)) throw new PortersCodeError(404, 'no such partition');
 	}
 
+	/** C2: Partition Read documents only request_type, count and start. */
+	private checkPartitionReadParams(params: URLSearchParams): void {
+		if (!this.switches.partitionReadRejectsUndocumented) return;
+		const documented = new Set(['request_type', 'count', 'start']);
+		for (const name of params.keys()) {
+			if (!documented.has(name)) {
+				throw new PortersCodeError(this.switches.undocumentedParamCode, `undocumented parameter ${name}`);
+			}
+		}
+	}
+
+	/**
+	 * U11: a request over the configured size is refused whole, before anything is parsed, so
+	 * nothing is written. It has reached PORTERS, so it is billed like every other call.
+	 */
+	private isOversize(req: http.IncomingMessage, kind: 'read' | 'write' | 'auth', body: Buffer): boolean {
+		const maxBytes = this.switches.maxRequestBytes;
+		if (maxBytes > 0 && Buffer.byteLength(req.url ?? '') + body.length > maxBytes) return true;
+		const maxBody = this.switches.maxWriteBodySize;
+		if (maxBody <= 0 || kind !== 'write') return false;
+		const size =
+			this.switches.writeSizeUnit === 'bytes' ? body.length : Array.from(body.toString('utf8')).length;
+		return size > maxBody;
+	}
+
+	private oversizeAnswer(res: http.ServerResponse, path: string): void {
+		const code = this.switches.oversizeResultCode;
+		const status = this.switches.oversizeHttpStatus;
+		if (code === null) {
+			res.writeHead(status, { 'content-type': 'text/plain' });
+			res.end('Request too long');
+			return;
+		}
+		const resource = RESOURCE_PATHS[path];
+		const root = this.switches.errorRoot === 'system' ? 'System' : resource ? RESOURCES[resource].root : 'System';
+		this.xml(res, status, element(root, [element('Code', [String(code)])]));
+	}
+
 	// -------------------------------------------------------------------------------------------
 	// Masters
 
@@ -675,22 +670,18 @@ export class PortersSandbox {
 	}
 
 	private handleOption(res: http.ServerResponse, params: URLSearchParams): void {
-		const aliasFilter = params.get('alias');
-		const render = (o: FixtureOption, parentId: number, order: number): XmlElement => {
-			const kids = o.children ?? [];
-			const children: XmlNode[] = [
-				element('Option.P_Id', [String(o.id)]),
-				element('Option.P_Name', [o.name]),
-				element('Option.P_Alias', [o.alias]),
-				element('Option.P_ParentId', [String(parentId)]),
-				element('Option.P_Order', [String(order)]),
-			];
-			if (kids.length > 0) children.push(element('Items', kids.map((k, i) => render(k, o.id, i + 1))));
-			return element('Item', children);
-		};
-		const roots = this.store.optionTree().filter((o) => !aliasFilter || o.alias === aliasFilter);
+		const items = optionReadItems(
+			this.store.optionTree(),
+			{
+				level: params.get('level'),
+				alias: params.get('alias'),
+				enabled: params.get('enabled'),
+				count: params.get('count'),
+			},
+			this.switches,
+		);
 		// Option Read has no Total/Count/Start.
-		this.xml(res, 200, element('Option', [element('Code', ['0']), ...roots.map((o, i) => render(o, -1, i + 1))]));
+		this.xml(res, 200, element('Option', [element('Code', ['0']), ...items]));
 	}
 
 	// -------------------------------------------------------------------------------------------
@@ -786,6 +777,9 @@ export class PortersSandbox {
 				this.resetCounters();
 				return send(200, { ok: true });
 			}
+			if (section === 'switches' && method === 'GET') {
+				return send(200, SWITCH_TABLE.map((entry) => ({ ...entry, current: this.switches[entry.name] })));
+			}
 			if (section === 'switches' && method === 'POST') {
 				this.setSwitches(body as Partial<PortersSwitches>);
 				return send(200, this.switches);
@@ -842,6 +836,7 @@ export class PortersSandbox {
 				'GET /__sandbox/state',
 				'POST /__sandbox/reset {fixture?}',
 				'POST /__sandbox/counters (reset counters)',
+				'GET /__sandbox/switches (table: name, point, values, current)',
 				'POST /__sandbox/switches {…}',
 				'POST|DELETE /__sandbox/faults {rules}',
 				'POST /__sandbox/tokens/expire {refresh?}',

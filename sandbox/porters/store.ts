@@ -76,6 +76,10 @@ export interface FixtureOption {
 	id: number;
 	alias: string;
 	name: string;
+	/** Option.P_Type: 0 = a normal option, 1–11 = the phases of a resource (Option Read page). */
+	type?: number;
+	/** Whether the option is in use (Option Read `enabled`); default true. */
+	enabled?: boolean;
 	children?: FixtureOption[];
 }
 
@@ -540,15 +544,18 @@ export class PortersStore {
 		return element('Item', this.renderFields(resource, record, specs, deleted));
 	}
 
+	/** `nested`: fields of a parent resource inside parentheses, where U6 decides the prefix. */
 	private renderFields(
 		resource: ResourceName,
 		record: StoredRecord,
 		specs: FieldSpec[],
 		deleted = false,
+		nested = false,
 	): XmlElement[] {
 		return specs.map((spec) => {
 			if (spec.alias.endsWith('.P_Deleted')) return element(spec.alias, [deleted ? '1' : '0']);
-			const field = this.resolveField(resource, this.subAlias(resource, spec.alias));
+			const alias = nested ? this.subAlias(resource, spec.alias) : spec.alias;
+			const field = this.resolveField(resource, alias);
 			return this.renderValue(field, record, spec);
 		});
 	}
@@ -588,7 +595,7 @@ export class PortersStore {
 					spec.sub && spec.sub.length > 0
 						? spec.sub
 						: [{ alias: `${this.switches.candidateSubPrefix === 'Candidate' && parentName === 'candidate' ? 'Candidate' : parent.prefix}.P_Id` }];
-				const children = this.renderFields(parentName, parentRecord, subSpecs);
+				const children = this.renderFields(parentName, parentRecord, subSpecs, false, true);
 				return this.switches.referenceWrapper === 'resource'
 					? element(alias, [element(parent.root, children)])
 					: element(alias, children);
