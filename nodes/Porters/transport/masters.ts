@@ -47,9 +47,13 @@ export async function listFields(client: PortersClient, resourceId: number): Pro
 	});
 }
 
-/** Option aliases and IDs mapped to names, from Option Read (children nest under `<Items>`). */
+/**
+ * Option aliases and IDs mapped to names, from Option Read (children nest under `<Items>`).
+ * `level` is left out: the official Option Read page documents -1 (all levels) as its default and
+ * 0 as "the siblings of the item named by `alias`", so `level=0` without an alias asks for nothing.
+ */
 export async function readOptionNames(client: PortersClient): Promise<OptionNames> {
-	const { root } = await client.request('read', 'GET', 'option', { level: 0, enabled: -1 });
+	const { root } = await client.request('read', 'GET', 'option', { enabled: -1 });
 	const byAlias = new Map<string, string>();
 	const byId = new Map<number, string>();
 	const walk = (parent: XmlElement) => {
