@@ -1,7 +1,7 @@
 /**
  * What a LINE operation is: a description and two steps, run by the router. Every operation file
- * exports one `defineOperation(...)`; its fields are shown through `forOperation`, which the LINE
- * Login node uses too.
+ * exports one `defineOperation(...)`; its fields are shown through `forOperation`
+ * (nodes/shared/displayOptions.ts).
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
@@ -33,29 +33,3 @@ export function defineOperation<Prepared>(operation: LineOperation<Prepared>): L
 	return operation as unknown as LineOperation;
 }
 
-/**
- * Adds `displayOptions.show` for one operation to every property: `forOperation(resource,
- * operation, properties)`, or `forOperation(operation, properties)` in a node that has no
- * Resource parameter (LINE Login).
- */
-export function forOperation(
-	resource: string,
-	operation: string,
-	properties: INodeProperties[],
-): INodeProperties[];
-export function forOperation(operation: string, properties: INodeProperties[]): INodeProperties[];
-export function forOperation(
-	...args: [string, string, INodeProperties[]] | [string, INodeProperties[]]
-): INodeProperties[] {
-	const [scope, properties] =
-		args.length === 3
-			? [{ resource: [args[0]], operation: [args[1]] }, args[2]]
-			: [{ operation: [args[0]] }, args[1]];
-	return properties.map((property) => ({
-		...property,
-		displayOptions: {
-			...property.displayOptions,
-			show: { ...property.displayOptions?.show, ...scope },
-		},
-	}));
-}

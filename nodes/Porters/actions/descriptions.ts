@@ -1,20 +1,10 @@
 /**
  * Parameter descriptions that several PORTERS operations share. They carry no display options of
- * their own: each operation file places its parameters with `forOperation`, and narrows a
- * parameter further (e.g. to one Search By choice) with n8n's `updateDisplayOptions`.
+ * their own: each operation file places its parameters with `forOperation`
+ * (nodes/shared/displayOptions.ts), and narrows a parameter further (e.g. to one Search By
+ * choice) with n8n's `updateDisplayOptions`.
  */
-import { updateDisplayOptions, type INodeProperties } from 'n8n-workflow';
-
-import type { PortersResource } from '../../../core/porters/resources';
-
-/** Shows the properties only for one resource and operation, the way n8n's own nodes do. */
-export function forOperation(
-	resource: PortersResource,
-	operation: string,
-	properties: INodeProperties[],
-): INodeProperties[] {
-	return updateDisplayOptions({ show: { resource: [resource], operation: [operation] } }, properties);
-}
+import type { INodeProperties } from 'n8n-workflow';
 
 export function ownerParameter(description: string): INodeProperties {
 	return {

@@ -7,7 +7,8 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 } from 'n8n-workflow';
-import { defineOperation, forOperation } from '../operation';
+import { forOperation } from '../../../shared/displayOptions';
+import { defineOperation } from '../operation';
 import { runChecks } from './setupChecks';
 
 export const description = forOperation('account', 'checkSetup', [

@@ -1,7 +1,8 @@
 /** Get Bot Info: the account's user ID, basic ID, name, chat mode and read mode. */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { lineApiRequest } from '../../transport';
-import { defineOperation, forOperation } from '../operation';
+import { forOperation } from '../../../shared/displayOptions';
+import { defineOperation } from '../operation';
 import { retryPolicy } from '../../helpers/retryPolicy';
 
 export const description = forOperation('account', 'getBotInfo', []);

@@ -1,7 +1,8 @@
 /** Get Quota: this month's message limit and how much of it is used. */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { lineApiRequest } from '../../transport';
-import { defineOperation, forOperation } from '../operation';
+import { forOperation } from '../../../shared/displayOptions';
+import { defineOperation } from '../operation';
 import { retryPolicy } from '../../helpers/retryPolicy';
 
 export const description = forOperation('account', 'getQuota', []);

@@ -1,7 +1,8 @@
 /** Mark Read: marks a user's message (and everything before it in that chat) as read. */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { lineApiRequest } from '../../transport';
-import { defineOperation, forOperation } from '../operation';
+import { forOperation } from '../../../shared/displayOptions';
+import { defineOperation } from '../operation';
 import { inputError, stringParameter } from '../../helpers/parameters';
 import { retryPolicy } from '../../helpers/retryPolicy';
 

@@ -12,7 +12,8 @@ import {
 } from '../../../../core/line/messages';
 import { retryKeyFor, webhookEventIdOf, type RetryKey } from '../../../../core/line/retryKey';
 import { isAcceptedRetryKeyConflict, lineApiError, lineApiRequest } from '../../transport';
-import { defineOperation, forOperation, type RunState } from '../operation';
+import { forOperation } from '../../../shared/displayOptions';
+import { defineOperation, type RunState } from '../operation';
 import { inputError } from '../../helpers/parameters';
 import { retryPolicy } from '../../helpers/retryPolicy';
 import { messageProperties, sendOptions } from './message.descriptions';

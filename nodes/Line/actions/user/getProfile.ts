@@ -2,7 +2,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { isLineUserId } from '../../../../core/line/ids';
 import { lineApiRequest } from '../../transport';
-import { defineOperation, forOperation } from '../operation';
+import { forOperation } from '../../../shared/displayOptions';
+import { defineOperation } from '../operation';
 import { inputError, stringParameter } from '../../helpers/parameters';
 import { retryPolicy } from '../../helpers/retryPolicy';
 

@@ -8,7 +8,7 @@ import {
 	type BotPrompt,
 } from '../../../../core/login/authorize';
 import { candidateIdProblem } from '../../../../core/login/state';
-import { forOperation } from '../../../Line/actions/operation';
+import { forOperation } from '../../../shared/displayOptions';
 import type { LoginSettings } from '../../transport';
 import type { LoginOperation } from '../operation';
 

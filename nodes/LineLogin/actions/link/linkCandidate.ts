@@ -16,7 +16,7 @@ import {
 	type LinkFailureReason,
 } from '../../../../core/login/callback';
 import { verifyLineIdToken } from '../../../../core/login/idToken';
-import { forOperation } from '../../../Line/actions/operation';
+import { forOperation } from '../../../shared/displayOptions';
 import { asNodeError } from '../../../shared/errors';
 import { exchangeAuthorizationCode, readFriendshipStatus, type LoginSettings } from '../../transport';
 import type { LoginOperation } from '../operation';

@@ -9,7 +9,8 @@ import { formatPortersDateTime } from '../../../../core/porters/fields';
 import { PORTERS_RESOURCES, type PortersResource } from '../../../../core/porters/resources';
 import { readFieldValues, readOwner, readRecordId } from '../../helpers/parameters';
 import { planAndWriteItems, type PlannedWrite } from '../../helpers/writeBatch';
-import { fieldValuesParameter, forOperation, ownerParameter, writeOptionsParameter } from '../descriptions';
+import { fieldValuesParameter, ownerParameter, writeOptionsParameter } from '../descriptions';
+import { forOperation } from '../../../shared/displayOptions';
 
 /** The kinds of record an activity can belong to (Activity.P_Resource). */
 const ATTACHABLE: readonly PortersResource[] = ['candidate', 'resume'];

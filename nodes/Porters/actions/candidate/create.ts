@@ -2,13 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { checkAlias, checkLineUserId, readFieldValues, readOwner } from '../../helpers/parameters';
 import { planAndWriteItems } from '../../helpers/writeBatch';
-import {
-	fieldValuesParameter,
-	forOperation,
-	lineUserIdFieldParameter,
-	ownerParameter,
-	writeOptionsParameter,
-} from '../descriptions';
+import { fieldValuesParameter, lineUserIdFieldParameter, ownerParameter, writeOptionsParameter } from '../descriptions';
+import { forOperation } from '../../../shared/displayOptions';
 
 export const description: INodeProperties[] = forOperation('candidate', 'create', [
 	ownerParameter(

@@ -11,12 +11,8 @@ import { formatConditions, formatFieldList, parseConditions, PortersSyntaxError 
 import { errorItem } from '../../../shared/errors';
 import { OptionNameCache, searchRecords } from '../../helpers/output';
 import { checkAlias, checkLineUserId, createClient, readRecordId } from '../../helpers/parameters';
-import {
-	forOperation,
-	lineUserIdFieldParameter,
-	readOptionsParameter,
-	returnAllParameters,
-} from '../descriptions';
+import { lineUserIdFieldParameter, readOptionsParameter, returnAllParameters } from '../descriptions';
+import { forOperation } from '../../../shared/displayOptions';
 
 export const DEFAULT_CANDIDATE_FIELDS = [
 	'Person.P_Id',

@@ -7,7 +7,8 @@ import {
 
 import { checkAlias, checkLineUserId, readFieldValues, readRecordId } from '../../helpers/parameters';
 import { planAndWriteItems } from '../../helpers/writeBatch';
-import { fieldValuesParameter, forOperation, lineUserIdFieldParameter, writeOptionsParameter } from '../descriptions';
+import { fieldValuesParameter, lineUserIdFieldParameter, writeOptionsParameter } from '../descriptions';
+import { forOperation } from '../../../shared/displayOptions';
 
 export const description: INodeProperties[] = forOperation('candidate', 'update', [
 	{

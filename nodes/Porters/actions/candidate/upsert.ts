@@ -15,13 +15,8 @@ import {
 	type WriteOutcome,
 } from '../../helpers/writeBatch';
 import { PortersUnknownOutcomeError, type PortersClient } from '../../transport';
-import {
-	fieldValuesParameter,
-	forOperation,
-	lineUserIdFieldParameter,
-	ownerParameter,
-	writeOptionsParameter,
-} from '../descriptions';
+import { fieldValuesParameter, lineUserIdFieldParameter, ownerParameter, writeOptionsParameter } from '../descriptions';
+import { forOperation } from '../../../shared/displayOptions';
 
 export const description: INodeProperties[] = forOperation('candidate', 'upsertByLineUserId', [
 	{

@@ -19,7 +19,8 @@ import {
 import { errorItem } from '../../../shared/errors';
 import { OptionNameCache, searchRecords } from '../../helpers/output';
 import { checkAlias, createClient, readRecordId } from '../../helpers/parameters';
-import { forOperation, readOptionsParameter, returnAllParameters } from '../descriptions';
+import { readOptionsParameter, returnAllParameters } from '../descriptions';
+import { forOperation } from '../../../shared/displayOptions';
 
 export const description: INodeProperties[] = forOperation('resume', 'get', [
 	{
