@@ -228,6 +228,15 @@ describe('shipped workflow files', () => {
 			}
 		});
 
+		it('uses no optional chaining in expressions', () => {
+			// n8n 2.40 rewrites `a?.[b]` so that a null `a` ends the whole expression: in
+			// `(a?.[b] ?? []).some(…) ? 1 : 0` the result is undefined, not 0 (a Switch then fails).
+			for (const node of workflow.nodes) {
+				const chained = strings(node.parameters).filter((text) => text.startsWith('=') && text.includes('?.'));
+				expect({ node: node.name, chained }).toEqual({ node: node.name, chained: [] });
+			}
+		});
+
 		it("uses this package's nodes by their registered names, and credentials by name only", () => {
 			for (const node of workflow.nodes) {
 				if (node.type.startsWith('n8n-nodes-line-porters.')) {
