@@ -75,7 +75,8 @@ export function seededRandom(seed: number): () => number {
 }
 
 export interface QueuedFault {
-	status?: 429 | 500 | 503;
+	/** 404 refuses the request as LINE does for a profile it will not give (e.g. one user's). */
+	status?: 404 | 429 | 500 | 503;
 	reset?: boolean;
 	delayMs?: number;
 	/** Only requests whose path starts with this are affected. */
@@ -98,7 +99,7 @@ export interface RandomFaults {
 /** What to do with one request: optionally wait, then fail, drop the connection, or serve. */
 export interface FaultDecision {
 	delayMs: number;
-	status?: 429 | 500 | 503;
+	status?: 404 | 429 | 500 | 503;
 	reset: boolean;
 	source: 'queue' | 'random';
 }

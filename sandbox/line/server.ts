@@ -769,11 +769,13 @@ export class LineSandbox {
 			}
 			if (fault.status) {
 				const message =
-					fault.status === 429
-						? LINE_ERRORS.rateLimited
-						: fault.status === 503
-							? LINE_ERRORS.unavailable
-							: LINE_ERRORS.internal;
+					fault.status === 404
+						? LINE_ERRORS.notFound
+						: fault.status === 429
+							? LINE_ERRORS.rateLimited
+							: fault.status === 503
+								? LINE_ERRORS.unavailable
+								: LINE_ERRORS.internal;
 				this.respond(res, record, { status: fault.status, body: { message } });
 				return;
 			}

@@ -78,6 +78,19 @@ describe('LINE sandbox: fault injection', () => {
 		expect(sandbox.requests.map((r) => r.status)).toEqual([503, 429, 429, 200]);
 	});
 
+	it("refuses one user's profile with LINE's 404 for as many requests as told, then serves it", async () => {
+		const friend = `U${'5a1e'.repeat(8)}`;
+		sandbox.users.push({ userId: friend, displayName: '友だち', isFriend: true });
+		sandbox.injectFaults([{ status: 404, path: `/v2/bot/profile/${friend}`, count: 1 }]);
+		const refused = await api(sandbox, 'GET', `/v2/bot/profile/${friend}`);
+		expect(refused.status).toBe(404);
+		expect(refused.json).toEqual({ message: 'Not found' });
+		expect((await api(sandbox, 'GET', '/v2/bot/info')).status).toBe(200);
+		const served = await api(sandbox, 'GET', `/v2/bot/profile/${friend}`);
+		expect(served.status).toBe(200);
+		expect(served.json).toEqual(expect.objectContaining({ userId: friend, displayName: '友だち' }));
+	});
+
 	it('delays and then serves normally when only a delay is queued', async () => {
 		sandbox.injectFaults([{ delayMs: 150 }]);
 		const started = Date.now();

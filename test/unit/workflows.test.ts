@@ -5,7 +5,8 @@ import { resolve } from 'path';
  * Static checks of the shipped workflow files, so that a broken reference is caught by `npm test`
  * and not only by the end-to-end run: every `$('Node')` names a node of the same workflow, every
  * `settings.<key>` read from the Settings node is one the Settings node defines, connections join
- * existing nodes, and credentials are referred to by name only.
+ * existing nodes, credentials are referred to by name only, and no item is paired with the wrong
+ * input across a lookup (see `pairingHazards`).
  */
 
 const ROOT = resolve(__dirname, '../../..');
@@ -18,9 +19,12 @@ interface WorkflowNode {
 	parameters: Record<string, unknown>;
 	credentials?: Record<string, Record<string, unknown>>;
 	webhookId?: string;
+	alwaysOutputData?: boolean;
+	executeOnce?: boolean;
 }
 
 interface Workflow {
+	id?: string;
 	name: string;
 	nodes: WorkflowNode[];
 	connections: Record<string, Record<string, Array<Array<{ node: string }>>>>;
@@ -28,6 +32,9 @@ interface Workflow {
 
 const files = readdirSync(WORKFLOWS).filter((file) => file.endsWith('.json')).sort();
 const load = (file: string) => JSON.parse(readFileSync(resolve(WORKFLOWS, file), 'utf8')) as Workflow;
+/** Workflow files as they were before events were handled one by one (flow 04 lost messages). */
+const loadBefore = (file: string) =>
+	JSON.parse(readFileSync(resolve(ROOT, 'test/fixtures/workflows', file), 'utf8')) as Workflow;
 const packageNodes = (
 	JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } }
 ).n8n.nodes.map((path) => {
@@ -49,6 +56,124 @@ function settingsKeys(workflow: Workflow): Set<string> | undefined {
 	if (!node) return undefined;
 	const output = JSON.parse(String(node.parameters.jsonOutput)) as { settings: Record<string, unknown> };
 	return new Set(Object.keys(output.settings));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item pairing across lookups
+//
+// A lookup (PORTERS Find or Get, an HTTP request, a sub-workflow…) can give 0 or several items
+// for one input item. A later node that reaches back before the lookup by item — `$('X').item`,
+// `.itemMatching()`, `$node["X"]`, `$items("X")`, `.all()[i]` — then gets another event's data,
+// "Multiple matches", or nothing, and "Always Output Data" adds an item paired with every input
+// only when the whole run found nothing. That is how flow 04 lost messages when LINE delivered
+// several at once. Such a node is safe only with a per-item guarantee: the lookup returns one item
+// per input item (Find Candidate's "One Item per Input Item"), runs once (Execute Once), or the
+// workflow only ever holds one item (a Webhook call, or a sub-workflow that every caller runs
+// "once for each item").
+
+type PerInput = 'one' | 'filter' | 'zeroOrMany' | 'start';
+
+interface PairingHazard {
+	workflow: string;
+	lookup: string;
+	node: string;
+	problem: string;
+}
+
+/** How many output items a node gives for one input item. */
+function resultsPerInput(node: WorkflowNode): PerInput {
+	const { type, parameters } = node;
+	const options = (parameters.options ?? {}) as Record<string, unknown>;
+	if (/trigger$/i.test(type) || type === 'n8n-nodes-base.webhook') return 'start';
+	if (type === 'n8n-nodes-line-porters.porters') {
+		if (parameters.operation === 'find') return options.oneItemPerInput === true ? 'one' : 'zeroOrMany';
+		return parameters.operation === 'get' ? 'zeroOrMany' : 'one';
+	}
+	if (type === 'n8n-nodes-line-porters.line' || type === 'n8n-nodes-line-porters.lineLogin') return 'one';
+	if (['n8n-nodes-base.switch', 'n8n-nodes-base.if', 'n8n-nodes-base.filter'].includes(type)) return 'filter';
+	const oneToOne = ['n8n-nodes-base.set', 'n8n-nodes-base.respondToWebhook', 'n8n-nodes-base.stopAndError'];
+	return oneToOne.includes(type) ? 'one' : 'zeroOrMany';
+}
+
+function children(workflow: Workflow, name: string): string[] {
+	return Object.values(workflow.connections[name] ?? {})
+		.flat(2)
+		.map((target) => target.node);
+}
+
+function reachableFrom(workflow: Workflow, name: string): Set<string> {
+	const seen = new Set<string>();
+	const queue = children(workflow, name);
+	while (queue.length > 0) {
+		const next = queue.shift()!;
+		if (seen.has(next)) continue;
+		seen.add(next);
+		queue.push(...children(workflow, next));
+	}
+	return seen;
+}
+
+function ancestorsOf(workflow: Workflow, name: string): Set<string> {
+	return new Set(workflow.nodes.filter((n) => reachableFrom(workflow, n.name).has(name)).map((n) => n.name));
+}
+
+/** Whether every execution of the workflow starts with exactly one item. */
+function startsWithOneItem(workflow: Workflow, all: Workflow[]): boolean {
+	const starts = workflow.nodes.filter((node) => resultsPerInput(node) === 'start');
+	return starts.every((start) => {
+		if (start.type === 'n8n-nodes-base.webhook') return true;
+		if (start.type !== 'n8n-nodes-base.executeWorkflowTrigger' || !workflow.id) return false;
+		const callers = all
+			.flatMap((caller) => caller.nodes)
+			.filter((node) => node.type === 'n8n-nodes-base.executeWorkflow')
+			.filter((node) => JSON.stringify(node.parameters.workflowId ?? '').includes(workflow.id!));
+		return callers.length > 0 && callers.every((node) => node.parameters.mode === 'each');
+	});
+}
+
+const ITEM_REFERENCES: Array<[RegExp, string]> = [
+	[/\$\('([^']+)'\)\.(item\b|itemMatching\(|pairedItem\(|all\(\)\s*\[)/g, "$('…')"],
+	[/\$node\[\s*["']([^"']+)["']\s*\]/g, '$node[…]'],
+	[/\$items\(\s*["']([^"']+)["']/g, '$items(…)'],
+];
+
+/** Per-item references of a node to other nodes, e.g. `$('Message Event').item`. */
+function itemReferences(node: WorkflowNode): Array<{ target: string; text: string }> {
+	const found: Array<{ target: string; text: string }> = [];
+	for (const text of strings(node.parameters)) {
+		for (const [pattern] of ITEM_REFERENCES) {
+			for (const match of text.matchAll(pattern)) found.push({ target: match[1], text: match[0] });
+		}
+	}
+	return found;
+}
+
+/** Lookups followed by pairing by item or by position, without a per-item guarantee. */
+function pairingHazards(workflow: Workflow, all: Workflow[]): PairingHazard[] {
+	const hazards: PairingHazard[] = [];
+	const oneItem = startsWithOneItem(workflow, all);
+	for (const lookup of workflow.nodes.filter((node) => resultsPerInput(node) === 'zeroOrMany')) {
+		const before = ancestorsOf(workflow, lookup.name);
+		const fanOutBefore = [...before].some(
+			(name) => resultsPerInput(workflow.nodes.find((n) => n.name === name)!) === 'zeroOrMany',
+		);
+		if (lookup.executeOnce === true || (oneItem && !fanOutBefore)) continue;
+		const report = (node: string, problem: string) =>
+			hazards.push({ workflow: workflow.name, lookup: lookup.name, node, problem });
+		if (lookup.alwaysOutputData === true) {
+			report(lookup.name, 'Always Output Data pairs its empty item with every input item');
+		}
+		for (const name of reachableFrom(workflow, lookup.name)) {
+			const node = workflow.nodes.find((n) => n.name === name)!;
+			for (const { target, text } of itemReferences(node)) {
+				if (before.has(target)) report(name, `${text} reaches back across ${lookup.name}`);
+			}
+			if (node.type === 'n8n-nodes-base.merge' && /position|index/i.test(JSON.stringify(node.parameters))) {
+				report(name, `merges by position after ${lookup.name}`);
+			}
+		}
+	}
+	return hazards;
 }
 
 describe('shipped workflow files', () => {
@@ -103,6 +228,15 @@ describe('shipped workflow files', () => {
 			}
 		});
 
+		it('uses no optional chaining in expressions', () => {
+			// n8n 2.40 rewrites `a?.[b]` so that a null `a` ends the whole expression: in
+			// `(a?.[b] ?? []).some(…) ? 1 : 0` the result is undefined, not 0 (a Switch then fails).
+			for (const node of workflow.nodes) {
+				const chained = strings(node.parameters).filter((text) => text.startsWith('=') && text.includes('?.'));
+				expect({ node: node.name, chained }).toEqual({ node: node.name, chained: [] });
+			}
+		});
+
 		it("uses this package's nodes by their registered names, and credentials by name only", () => {
 			for (const node of workflow.nodes) {
 				if (node.type.startsWith('n8n-nodes-line-porters.')) {
@@ -112,6 +246,106 @@ describe('shipped workflow files', () => {
 					expect(Object.keys(reference)).toEqual(['name']);
 				}
 			}
+		});
+	});
+});
+
+describe('item pairing across lookups', () => {
+	const shipped = files.map(load);
+
+	it('no shipped workflow pairs items across a lookup without a per-item guarantee', () => {
+		expect(shipped.flatMap((workflow) => pairingHazards(workflow, shipped))).toEqual([]);
+	});
+
+	it('flags flow 04 as it was when several messages in one delivery were lost', () => {
+		const before = [loadBefore('00-line-events-router.before-per-event.json'), loadBefore('04-line-message-to-porters.before-per-event.json')];
+		const hazards = pairingHazards(before[1], before);
+		expect(hazards).toEqual(
+			expect.arrayContaining([
+				expect.objectContaining({ lookup: 'Find Candidate', node: 'Find Candidate' }),
+				expect.objectContaining({
+					lookup: 'Find Candidate',
+					node: 'Notify Recruiter',
+					problem: "$('Message Event').item reaches back across Find Candidate",
+				}),
+				expect.objectContaining({ lookup: 'Find Candidate', node: 'Record Activity' }),
+			]),
+		);
+	});
+
+	it('flags flow 06 when the router hands it all events of a delivery at once', () => {
+		const router = load('00-line-events-router.json');
+		const once = JSON.parse(JSON.stringify(router).replace(/"mode":"each"/g, '"mode":"once"')) as Workflow;
+		expect(once.nodes.some((node) => node.parameters.mode === 'once')).toBe(true);
+		const block = load('06-line-block-to-porters.json');
+		expect(pairingHazards(block, [router, block])).toEqual([]);
+		// Both Settings values that Mark Blocked writes (field and option) reach back by item.
+		const markBlocked = expect.objectContaining({
+			lookup: 'Find Candidate',
+			node: 'Mark Blocked',
+			problem: "$('Settings').item reaches back across Find Candidate",
+		});
+		expect(pairingHazards(block, [once, block])).toEqual([markBlocked, markBlocked]);
+	});
+
+	describe('on small workflows', () => {
+		const node = (name: string, type: string, parameters: Record<string, unknown> = {}, extra = {}) =>
+			({ id: name, name, type, parameters, ...extra }) as WorkflowNode;
+		const chain = (...nodes: WorkflowNode[]): Workflow => ({
+			id: 'SmallWorkflow01',
+			name: 'small',
+			nodes,
+			connections: Object.fromEntries(
+				nodes.slice(0, -1).map((n, i) => [n.name, { main: [[{ node: nodes[i + 1].name }]] }]),
+			),
+		});
+		const trigger = node('Event', 'n8n-nodes-line-porters.lineTrigger');
+		const find = (options: Record<string, unknown> = {}, extra = {}) =>
+			node('Find', 'n8n-nodes-line-porters.porters', { resource: 'candidate', operation: 'find', options }, extra);
+		const use = (expression: string) => node('Use', 'n8n-nodes-base.set', { value: `={{ ${expression} }}` });
+
+		it.each([
+			["$('Event').item.json.x"],
+			["$('Event').itemMatching($itemIndex).json.x"],
+			['$node["Event"].json.x'],
+			["$items('Event')[0].json.x"],
+			["$('Event').all()[$itemIndex].json.x"],
+		])('flags %s after a find that may return 0 or several items', (expression) => {
+			const workflow = chain(trigger, find(), use(expression));
+			expect(pairingHazards(workflow, [workflow])).toEqual([
+				expect.objectContaining({ lookup: 'Find', node: 'Use' }),
+			]);
+		});
+
+		it('flags an HTTP request followed by pairing back before it', () => {
+			const workflow = chain(trigger, node('Ask', 'n8n-nodes-base.httpRequest'), use("$('Event').item.json.x"));
+			expect(pairingHazards(workflow, [workflow])).toHaveLength(1);
+		});
+
+		it('accepts one item per input item, Execute Once, first(), and a single-item Webhook run', () => {
+			const cases = [
+				chain(trigger, find({ oneItemPerInput: true }), use("$('Event').item.json.x")),
+				chain(trigger, find({}, { executeOnce: true }), use("$('Event').item.json.x")),
+				chain(trigger, find(), use("$('Event').first().json.x")),
+				chain(node('Call', 'n8n-nodes-base.webhook'), find(), use("$('Call').item.json.x")),
+			];
+			for (const workflow of cases) expect(pairingHazards(workflow, [workflow])).toEqual([]);
+		});
+
+		it('accepts a sub-workflow only when every caller runs it once for each item', () => {
+			const sub = chain(node('Called', 'n8n-nodes-base.executeWorkflowTrigger'), find(), use("$('Called').item.json.x"));
+			const caller = (mode: string) =>
+				chain(trigger, node('Run', 'n8n-nodes-base.executeWorkflow', { mode, workflowId: { value: sub.id } }));
+			expect(pairingHazards(sub, [caller('each'), sub])).toEqual([]);
+			expect(pairingHazards(sub, [caller('each'), caller('once'), sub])).toHaveLength(1);
+			expect(pairingHazards(sub, [sub])).toHaveLength(1);
+		});
+
+		it('flags Always Output Data on a find in a run of several items', () => {
+			const workflow = chain(trigger, find({}, { alwaysOutputData: true }));
+			expect(pairingHazards(workflow, [workflow])).toEqual([
+				expect.objectContaining({ lookup: 'Find', node: 'Find', problem: expect.stringContaining('Always Output Data') }),
+			]);
 		});
 	});
 });

@@ -84,8 +84,42 @@ export const description: INodeProperties[] = forOperation('candidate', 'find', 
 			'Fields to return; empty returns ID, name, e-mail, owner and update date. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	...returnAllParameters,
-	readOptionsParameter,
+	findOptionsParameter(),
 ]);
+
+/** The read options plus the one this search adds: one output item per input item. */
+function findOptionsParameter(): INodeProperties {
+	const options = readOptionsParameter;
+	return {
+		...options,
+		options: [
+			{
+				displayName: 'One Item per Input Item',
+				name: 'oneItemPerInput',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to return exactly one item for each input item, also when nothing or several candidates match: found (true/false), count, candidate (the first match: the oldest, lowest ID, unless an Order is set) and candidates (the matches returned). Later nodes can then rely on one result per input item.',
+			},
+			...(options.options ?? []),
+		],
+	};
+}
+
+/** Oldest (lowest ID) first, as Upsert chooses its candidate; no `order` is sent for it. */
+function oldestFirst(matches: INodeExecutionData[]): INodeExecutionData[] {
+	const id = (match: INodeExecutionData) => Number(match.json['Person.P_Id']);
+	return [...matches].sort((a, b) => (id(a) - id(b)) || 0);
+}
+
+/** One item for one input item, whatever the number of matches. */
+function matchesItem(matches: INodeExecutionData[], itemIndex: number): INodeExecutionData {
+	const candidates = matches.map((match) => match.json);
+	return {
+		json: { found: candidates.length > 0, count: candidates.length, candidate: candidates[0] ?? null, candidates },
+		pairedItem: { item: itemIndex },
+	};
+}
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const options0 = this.getNodeParameter('options', 0, {}) as IDataObject;
@@ -116,17 +150,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				condition = formatConditions(parseConditions(this.getNodeParameter('condition', i) as string));
 			}
 			if (!fields.includes('Person.P_Id')) fields.unshift('Person.P_Id');
+			const onePerInput = options.oneItemPerInput === true;
 			const qs: IDataObject = { field: formatFieldList(fields.map((alias) => ({ alias }))), condition };
 			if (options.order) qs.order = String(options.order);
-			out.push(
-				...(await searchRecords(client, 'candidate', qs, i, {
-					returnAll: this.getNodeParameter('returnAll', i, false) as boolean,
-					limit: this.getNodeParameter('limit', i, 50) as number,
-					simplify: options.simplify !== false,
-					resolveOptionNames: options.resolveOptionNames !== false,
-					optionNames,
-				})),
-			);
+			const matches = await searchRecords(client, 'candidate', qs, i, {
+				returnAll: this.getNodeParameter('returnAll', i, false) as boolean,
+				limit: this.getNodeParameter('limit', i, 50) as number,
+				simplify: options.simplify !== false,
+				resolveOptionNames: options.resolveOptionNames !== false,
+				optionNames,
+			});
+			if (onePerInput) out.push(matchesItem(options.order ? matches : oldestFirst(matches), i));
+			else out.push(...matches);
 		} catch (error) {
 			const e =
 				error instanceof PortersSyntaxError
