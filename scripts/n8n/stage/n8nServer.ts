@@ -20,6 +20,7 @@ import {
 	type InstalledPackage,
 	type PackedPackage,
 } from '../install/package';
+import { hasPublishCommand } from '../install/versions';
 import { findFreePort } from '../processes/ports';
 import {
 	CommandError,
@@ -337,10 +338,17 @@ export class N8nServer {
 			});
 	}
 
-	/** Publishes (activates) workflows; they go live when the server starts. */
+	/**
+	 * Publishes (activates) workflows; they go live when the server starts. n8n 1.x has no
+	 * `publish:workflow` and activates with `update:workflow --active=true` (deprecated in 2.x).
+	 */
 	async publishWorkflows(ids: string[]): Promise<void> {
+		const publishes = hasPublishCommand(this.options.installation.n8nVersion);
 		for (const id of ids) {
-			await this.cli(['publish:workflow', `--id=${id}`], {
+			const args = publishes
+				? ['publish:workflow', `--id=${id}`]
+				: ['update:workflow', `--id=${id}`, '--active=true'];
+			await this.cli(args, {
 				expectOutput: /Note: Changes will not take effect if n8n is running/,
 			});
 		}
