@@ -1,5 +1,6 @@
 /* eslint-disable no-console */
 import {
+	copyFileSync,
 	existsSync,
 	mkdirSync,
 	mkdtempSync,
@@ -18,6 +19,7 @@ import {
 	installDir,
 	INSTALL_RECIPE_REVISION,
 	LINKEDOM_OVERRIDE,
+	n8nInstallOverrides,
 	NODE_RUNTIME_VERSION,
 	resolveN8nVersion,
 	selectedN8nVersion,
@@ -297,7 +299,7 @@ async function installSteps(
 	await runStep('n8n-packages', `n8n ${n8nVersion} from the npm registry (the long step)`, () =>
 		installN8nPackages(context),
 	);
-	await runStep('sqlite3-native', 'sqlite3 native module built against the Node 24 headers', () =>
+	await runStep('sqlite3-native', 'sqlite3 native module for the Node 24 headers', () =>
 		buildSqliteNative(context),
 	);
 	await runStep('verify', 'checking the installation', () => verifyInstallation(context));
@@ -343,7 +345,7 @@ async function installN8nPackages({ paths, logDir, env, progress }: StepContext)
 	writeFileSync(
 		join(paths.n8nProjectDir, 'package.json'),
 		JSON.stringify(
-			{ name: 'n8n-e2e-host', private: true, overrides: { linkedom: LINKEDOM_OVERRIDE } },
+			{ name: 'n8n-e2e-host', private: true, overrides: n8nInstallOverrides(paths.n8nVersion) },
 			null,
 			2,
 		),
@@ -376,11 +378,58 @@ async function installN8nPackages({ paths, logDir, env, progress }: StepContext)
 	progress.info(`${countInstalledPackages(nodeModules)} top-level packages installed`);
 }
 
-async function buildSqliteNative({ paths, logDir, env, progress }: StepContext): Promise<void> {
+const SQLITE_BINARY = join('build', 'Release', 'node_sqlite3.node');
+
+function packageVersion(dir: string): string | undefined {
+	try {
+		return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string })
+			.version;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * The sqlite3 binary of another complete install in the same cache, built from the same sqlite3
+ * version against the same Node: compiling takes minutes on a small machine, copying does not.
+ */
+function reusableSqliteBinary(root: string, sqliteVersion: string | undefined): string | undefined {
+	if (sqliteVersion === undefined) return undefined;
+	const sameRuntime = `_node-${NODE_RUNTIME_VERSION}_r${INSTALL_RECIPE_REVISION}`;
+	const cache = dirname(root);
+	for (const entry of readdirSync(cache)) {
+		const other = join(cache, entry);
+		if (other === root || !entry.endsWith(sameRuntime)) continue;
+		if (!existsSync(join(other, FINAL_MARKER))) continue;
+		const otherSqlite = join(other, 'n8n', 'node_modules', 'sqlite3');
+		const binary = join(otherSqlite, SQLITE_BINARY);
+		if (packageVersion(otherSqlite) === sqliteVersion && existsSync(binary)) return binary;
+	}
+	return undefined;
+}
+
+async function buildSqliteNative(context: StepContext): Promise<void> {
+	const { root, paths, progress } = context;
 	const sqliteDir = join(paths.n8nProjectDir, 'node_modules', 'sqlite3');
 	if (!existsSync(join(sqliteDir, 'package.json'))) {
 		throw new Error(`sqlite3 is not where n8n needs it: ${sqliteDir}`);
 	}
+	const sqliteVersion = packageVersion(sqliteDir);
+	const reusable = reusableSqliteBinary(root, sqliteVersion);
+	if (reusable) {
+		// The verify step loads it, so a binary that does not fit fails the install there.
+		mkdirSync(join(sqliteDir, 'build', 'Release'), { recursive: true });
+		copyFileSync(reusable, join(sqliteDir, SQLITE_BINARY));
+		progress.info(`sqlite3 ${sqliteVersion}: reusing the binary built for ${reusable}`);
+		return;
+	}
+	await compileSqliteNative(context, sqliteDir);
+}
+
+async function compileSqliteNative(
+	{ paths, logDir, env, progress }: StepContext,
+	sqliteDir: string,
+): Promise<void> {
 	const nodeGyp = bundledNodeGyp();
 	const gypArgs = ['rebuild', `--nodedir=${paths.nodeDir}`, '--jobs=max'];
 	const [command, args] = nodeGyp

@@ -18,6 +18,20 @@ export const SUPPORTED_N8N_VERSIONS = [N8N_VERSION, OLDEST_SUPPORTED_N8N_VERSION
 export const NODE_RUNTIME_VERSION = '24.21.0';
 /** `linkedom@0.18.15` depends on a package the mirror does not have. */
 export const LINKEDOM_OVERRIDE = '0.18.14';
+/**
+ * n8n 1.x's spreadsheet nodes ask for `xlsx` as a tarball URL on cdn.sheetjs.com, which this
+ * machine cannot reach; the registry's last `xlsx` stands in (none of the package's flows read
+ * spreadsheets).
+ */
+export const N8N1_XLSX_OVERRIDE = '0.18.5';
+
+/** npm `overrides` of the host project that installs n8n. */
+export function n8nInstallOverrides(n8nVersion: string): Record<string, string> {
+	return hasPublishCommand(n8nVersion)
+		? { linkedom: LINKEDOM_OVERRIDE }
+		: { linkedom: LINKEDOM_OVERRIDE, xlsx: N8N1_XLSX_OVERRIDE };
+}
+
 /** Bump when the install steps change, so that caches made by older steps are not trusted. */
 export const INSTALL_RECIPE_REVISION = 1;
 
