@@ -17,8 +17,12 @@
  *
  * n8n 2.40's default expression engine ("vm") takes an isolate for the webhook phase of every
  * trigger node except its own Webhook node, so the LINE Trigger pays for one per request and the
- * built-in node does not; `--n8n-env N8N_EXPRESSION_ENGINE=legacy` (or
- * `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`) shows the two without that difference.
+ * built-in node does not. The harness runs n8n with the README's recommended
+ * `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true` (scripts/n8n/stage/n8nEnv.ts), which takes it only when
+ * an expression is evaluated; `--n8n-env N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=false` shows n8n's
+ * defaults, `--n8n-env N8N_EXPRESSION_ENGINE=legacy` the engine without isolates.
+ * `--n8n-env "NODE_OPTIONS=--cpu-prof --cpu-prof-dir=<dir>"` writes a CPU profile of n8n when it
+ * stops. `LINE_PORTERS_N8N_VERSION=1.123.x` runs it on n8n 1.x.
  *
  * Nothing here asserts a timing; the exit code is non-zero only when the run itself went wrong
  * (n8n did not start, a request failed, or executions are missing).
