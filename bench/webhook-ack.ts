@@ -21,8 +21,8 @@
  * `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true` (scripts/n8n/stage/n8nEnv.ts), which takes it only when
  * an expression is evaluated; `--n8n-env N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=false` shows n8n's
  * defaults, `--n8n-env N8N_EXPRESSION_ENGINE=legacy` the engine without isolates.
- * `--n8n-env "NODE_OPTIONS=--cpu-prof --cpu-prof-dir=<dir>"` writes a CPU profile of n8n when it
- * stops. `LINE_PORTERS_N8N_VERSION=1.123.x` runs it on n8n 1.x.
+ * `--n8n-env "GUARDIAN_SERVER_NODE_OPTIONS=--cpu-prof --cpu-prof-dir=<dir>"` writes a CPU profile
+ * of the n8n server when it stops (scripts/n8n/processes/guardian.ts). `LINE_PORTERS_N8N_VERSION=1.123.x` runs it on n8n 1.x.
  *
  * Nothing here asserts a timing; the exit code is non-zero only when the run itself went wrong
  * (n8n did not start, a request failed, or executions are missing).
