@@ -345,12 +345,13 @@ export class N8nServer {
 	async publishWorkflows(ids: string[]): Promise<void> {
 		const publishes = hasPublishCommand(this.options.installation.n8nVersion);
 		for (const id of ids) {
-			const args = publishes
-				? ['publish:workflow', `--id=${id}`]
-				: ['update:workflow', `--id=${id}`, '--active=true'];
-			await this.cli(args, {
-				expectOutput: /Note: Changes will not take effect if n8n is running/,
-			});
+			const [args, confirmation] = publishes
+				? [['publish:workflow', `--id=${id}`], /Note: Changes will not take effect if n8n is running/]
+				: [
+						['update:workflow', `--id=${id}`, '--active=true'],
+						/Activation or deactivation will not take effect if n8n is running/,
+					];
+			await this.cli(args, { expectOutput: confirmation });
 		}
 	}
 
