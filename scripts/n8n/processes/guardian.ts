@@ -11,6 +11,8 @@ import { spawn } from 'child_process';
  */
 
 const GRACE_MS = Number(process.env.GUARDIAN_GRACE_MS ?? '15000');
+/** NODE_OPTIONS for the server, e.g. `--cpu-prof --cpu-prof-dir=<dir>` (see bench/webhook-ack.ts). */
+const SERVER_NODE_OPTIONS_ENV = 'GUARDIAN_SERVER_NODE_OPTIONS';
 
 function signalOwnGroup(signal: NodeJS.Signals): void {
 	try {
@@ -30,7 +32,11 @@ function main(): void {
 	for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
 		process.on(signal, () => undefined);
 
-	const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+	// Node flags for the server only: the guardian's own Node would refuse some in NODE_OPTIONS
+	// (`--cpu-prof`), and the harness's CLI calls should not get them.
+	const serverNodeOptions = process.env[SERVER_NODE_OPTIONS_ENV];
+	const env = serverNodeOptions ? { ...process.env, NODE_OPTIONS: serverNodeOptions } : process.env;
+	const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
 	let orphaned = false;
 
 	const stopGroupOnOrphan = () => {

@@ -1,6 +1,7 @@
 import { join } from 'path';
 
 import type { N8nInstallation } from '../install/n8nInstallation';
+import { hasPublishCommand } from '../install/versions';
 import { cleanChildEnv } from '../processes/processGroups';
 
 export interface N8nEnvironmentOptions {
@@ -40,7 +41,8 @@ function withLoopbackNoProxy(current: string | undefined): string {
 /**
  * The environment of every n8n process of a host (CLI commands and the server), after
  * ../shared/docs/n8n-platform.md §7.3: local-only listening, no telemetry or update checks, a fixed
- * encryption key so that imported credentials stay readable, webhook URLs on the local port.
+ * encryption key so that imported credentials stay readable, webhook URLs on the local port, and the
+ * settings of the README's production recipe.
  */
 export function n8nEnvironment(options: N8nEnvironmentOptions): NodeJS.ProcessEnv {
 	const base: NodeJS.ProcessEnv = {};
@@ -49,6 +51,7 @@ export function n8nEnvironment(options: N8nEnvironmentOptions): NodeJS.ProcessEn
 		base[key] = value;
 	}
 	const baseUrl = `http://127.0.0.1:${options.port}/`;
+	const webhookUrl = options.webhookBaseUrl ?? baseUrl;
 	const noProxy = withLoopbackNoProxy(process.env.NO_PROXY ?? process.env.no_proxy);
 	return cleanChildEnv(
 		{
@@ -65,7 +68,9 @@ export function n8nEnvironment(options: N8nEnvironmentOptions): NodeJS.ProcessEn
 			N8N_HOST: '127.0.0.1',
 			N8N_PROTOCOL: 'http',
 			N8N_EDITOR_BASE_URL: baseUrl,
-			N8N_WEBHOOK_URL: options.webhookBaseUrl ?? baseUrl,
+			N8N_WEBHOOK_URL: webhookUrl,
+			// n8n 1.x knows only the older name (2.x accepts it too, but warns that it is deprecated).
+			...(hasPublishCommand(options.installation.n8nVersion) ? {} : { WEBHOOK_URL: webhookUrl }),
 			N8N_ENCRYPTION_KEY: options.encryptionKey,
 			N8N_RUNNERS_BROKER_PORT: String(options.runnerBrokerPort),
 			N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
@@ -81,6 +86,9 @@ export function n8nEnvironment(options: N8nEnvironmentOptions): NodeJS.ProcessEn
 			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
 			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 			EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
+			// As the production recipe in the README recommends: n8n 2.x then prepares an expression
+			// isolate only when an expression is evaluated, not for every webhook (1.x ignores it).
+			N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
 			...options.extra,
 		},
 		base,

@@ -20,6 +20,7 @@ import {
 	type InstalledPackage,
 	type PackedPackage,
 } from '../install/package';
+import { hasPublishCommand } from '../install/versions';
 import { findFreePort } from '../processes/ports';
 import {
 	CommandError,
@@ -337,12 +338,20 @@ export class N8nServer {
 			});
 	}
 
-	/** Publishes (activates) workflows; they go live when the server starts. */
+	/**
+	 * Publishes (activates) workflows; they go live when the server starts. n8n 1.x has no
+	 * `publish:workflow` and activates with `update:workflow --active=true` (deprecated in 2.x).
+	 */
 	async publishWorkflows(ids: string[]): Promise<void> {
+		const publishes = hasPublishCommand(this.options.installation.n8nVersion);
 		for (const id of ids) {
-			await this.cli(['publish:workflow', `--id=${id}`], {
-				expectOutput: /Note: Changes will not take effect if n8n is running/,
-			});
+			const [args, confirmation] = publishes
+				? [['publish:workflow', `--id=${id}`], /Note: Changes will not take effect if n8n is running/]
+				: [
+						['update:workflow', `--id=${id}`, '--active=true'],
+						/Activation or deactivation will not take effect if n8n is running/,
+					];
+			await this.cli(args, { expectOutput: confirmation });
 		}
 	}
 
