@@ -35,12 +35,14 @@ import { formatDuration } from '../../scripts/n8n/processes/progress';
 import { CaptureServer } from '../../scripts/n8n/stage/captureServer';
 import { builtInCredentials, sandboxCredentials } from '../../scripts/n8n/stage/credentials';
 import { n8nEnvironment } from '../../scripts/n8n/stage/n8nEnv';
+import { needsActivation } from '../../scripts/n8n/stage/prepareStage';
 import {
 	applySettings,
 	prepareWorkflow,
 	productionWebhookPath,
 	stableId,
 	type WorkflowJson,
+	type PreparedWorkflow,
 } from '../../scripts/n8n/stage/workflows';
 import {
 	commonSettings,
@@ -228,6 +230,30 @@ describe('n8n version choice', () => {
 	it('publishes on 2.x and activates by update on 1.x', () => {
 		expect(hasPublishCommand(N8N_VERSION)).toBe(true);
 		expect(hasPublishCommand(OLDEST_SUPPORTED_N8N_VERSION)).toBe(false);
+	});
+
+	it('leaves sub-workflows without another trigger inactive on 1.x only', () => {
+		const flow = (types: string[]) =>
+			({
+				id: 'w',
+				json: {
+					name: 'w',
+					connections: {},
+					nodes: types.map((type, index) => ({
+						name: `n${index}`,
+						type,
+						typeVersion: 1,
+						position: [0, 0],
+						parameters: {},
+					})),
+				},
+			}) as unknown as PreparedWorkflow;
+		const sub = flow(['n8n-nodes-base.executeWorkflowTrigger', 'n8n-nodes-base.noOp']);
+		const subWithWebhook = flow(['n8n-nodes-base.executeWorkflowTrigger', 'n8n-nodes-base.webhook']);
+		expect(needsActivation(sub, N8N_VERSION)).toBe(true);
+		expect(needsActivation(sub, OLDEST_SUPPORTED_N8N_VERSION)).toBe(false);
+		expect(needsActivation(subWithWebhook, OLDEST_SUPPORTED_N8N_VERSION)).toBe(true);
+		expect(needsActivation(flow(['n8n-nodes-line-porters.lineTrigger']), OLDEST_SUPPORTED_N8N_VERSION)).toBe(true);
 	});
 });
 

@@ -11,7 +11,7 @@ import {
 	probePackageCatalog,
 	type PackageCatalog,
 } from '../install/packageCatalog';
-import { PACKAGE_NAME } from '../install/versions';
+import { hasPublishCommand, PACKAGE_NAME } from '../install/versions';
 import { run } from '../processes/processGroups';
 import type { Progress } from '../processes/progress';
 import { onShutdown } from '../processes/shutdown';
@@ -172,7 +172,7 @@ async function buildStage(options: StageOptions, cleanups: Cleanups): Promise<Om
 	// 5. The credentials, pointing at the sandboxes.
 	const credentials = stageCredentials(all, catalog, sandboxes, progress);
 	// 7. Import, publish, start n8n and check that every workflow is active.
-	await importAndStart(host, credentials, all, progress);
+	await importAndStart(host, credentials, all, installation.n8nVersion, progress);
 	return {
 		installation,
 		host,
@@ -442,23 +442,40 @@ function stageCredentials(
 	return credentials;
 }
 
+const SUB_WORKFLOW_TRIGGER = 'n8n-nodes-base.executeWorkflowTrigger';
+
+/**
+ * Whether n8n must activate the workflow. n8n 2.x calls only published sub-workflows; n8n 1.x
+ * runs a sub-workflow without activation and refuses to activate one whose only trigger is
+ * "When Executed by Another Workflow" ("has no node to start the workflow").
+ */
+export function needsActivation(workflow: PreparedWorkflow, n8nVersion: string): boolean {
+	if (hasPublishCommand(n8nVersion)) return true;
+	const starters = workflow.json.nodes.filter(
+		(node) => !node.disabled && /trigger$|\.webhook$/i.test(node.type),
+	);
+	return starters.some((node) => node.type !== SUB_WORKFLOW_TRIGGER);
+}
+
 /** Imports and publishes while n8n is stopped, then starts it and checks every activation. */
 async function importAndStart(
 	host: N8nServer,
 	credentials: CredentialSpec[],
 	all: PreparedWorkflow[],
+	n8nVersion: string,
 	progress: Progress,
 ): Promise<void> {
 	await progress.step(`import ${credentials.length} credential(s)`, () =>
 		host.importCredentials(credentials),
 	);
 	await progress.step(`import ${all.length} workflow(s)`, () => host.importWorkflows(all));
-	await progress.step(`publish ${all.length} workflow(s)`, () =>
-		host.publishWorkflows(all.map((workflow) => workflow.id)),
+	const activated = all.filter((workflow) => needsActivation(workflow, n8nVersion));
+	await progress.step(`publish ${activated.length} workflow(s)`, () =>
+		host.publishWorkflows(activated.map((workflow) => workflow.id)),
 	);
 	await progress.step('start n8n', () => host.start());
 	await host.signIn();
-	const problems = await host.activationProblems(all.map((workflow) => workflow.id));
+	const problems = await host.activationProblems(activated.map((workflow) => workflow.id));
 	if (problems.length > 0) {
 		throw new Error(
 			'Workflows failed to activate:\n' +
@@ -470,7 +487,12 @@ async function importAndStart(
 					.join('\n'),
 		);
 	}
-	progress.info(`${all.length} workflow(s) active`);
+	progress.info(
+		`${activated.length} workflow(s) active` +
+			(activated.length < all.length
+				? `, ${all.length - activated.length} sub-workflow(s) called without activation (n8n 1.x)`
+				: ''),
+	);
 }
 
 /** The active workflows as the e2e tests see them, with their production webhook URLs. */
