@@ -54,7 +54,8 @@ export class LineMessagingApi implements ICredentialType {
 			name: 'dataApiBaseUrl',
 			type: 'string',
 			default: 'https://api-data.line.me',
-			description: "LINE's host for message content (images, video, files). Change only to reach a test server.",
+			description:
+				"LINE's host for downloading what users send (the LINE node's Get Message Content: images, videos, audio, files). Keep https://api-data.line.me; change only to reach a test server.",
 		},
 	];
 

@@ -38,6 +38,13 @@ export interface LineRequest {
 	acceptStatus?: number[];
 	backoff?: BackoffPolicy;
 	itemIndex?: number;
+	/**
+	 * `data`: LINE's data API host (message content), from the credential's Data API Base URL.
+	 * Default `api`: the Messaging API host.
+	 */
+	host?: 'api' | 'data';
+	/** The answer is a file: its bytes are returned in `bytes` instead of a parsed body. */
+	binary?: boolean;
 }
 
 export interface LineResponse<T = IDataObject> {
@@ -45,6 +52,8 @@ export interface LineResponse<T = IDataObject> {
 	body: T;
 	headers: Record<string, string>;
 	requestId?: string;
+	/** The raw bytes of a `binary` request's answer. */
+	bytes?: Buffer;
 }
 
 interface FullResponse {
@@ -68,9 +77,21 @@ function lowerCaseHeaders(headers: FullResponse['headers']): Record<string, stri
 }
 
 function asObject(body: unknown): IDataObject {
-	if (body && typeof body === 'object' && !Buffer.isBuffer(body)) return body as IDataObject;
+	// A binary request's error answer arrives as bytes holding LINE's JSON error body.
+	if (Buffer.isBuffer(body)) return body.length > 0 ? parseJsonObject(body.toString('utf8')) : {};
+	if (body && typeof body === 'object') return body as IDataObject;
 	if (typeof body === 'string' && body.length > 0) return { message: body };
 	return {};
+}
+
+function parseJsonObject(text: string): IDataObject {
+	try {
+		const parsed: unknown = JSON.parse(text);
+		if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as IDataObject;
+	} catch {
+		// not JSON: keep the text as the message
+	}
+	return { message: text };
 }
 
 /** LINE's `details[]` turned into one readable line: "messages[0].text: must be specified". */
@@ -157,7 +178,11 @@ export async function lineApiRequest(
 	request: LineRequest,
 ): Promise<LineResponse> {
 	const credentials = await this.getCredentials(LINE_CREDENTIAL);
-	const baseURL = String(credentials.apiBaseUrl || 'https://api.line.me').replace(/\/+$/, '');
+	const configured =
+		request.host === 'data'
+			? credentials.dataApiBaseUrl || 'https://api-data.line.me'
+			: credentials.apiBaseUrl || 'https://api.line.me';
+	const baseURL = String(configured).replace(/\/+$/, '');
 	const policy = request.backoff ?? DEFAULT_BACKOFF;
 	const retryServerErrors = request.retryServerErrors ?? true;
 	const options: IHttpRequestOptions = {
@@ -167,7 +192,8 @@ export async function lineApiRequest(
 		headers: request.headers,
 		qs: request.qs,
 		body: request.body,
-		json: true,
+		json: !request.binary,
+		...(request.binary ? { encoding: 'arraybuffer' as const } : {}),
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	};
@@ -198,11 +224,13 @@ export async function lineApiRequest(
 			(response.statusCode >= 200 && response.statusCode < 300) ||
 			(request.acceptStatus ?? []).includes(response.statusCode);
 		if (ok) {
+			const bytes = request.binary ? asBuffer(response.body) : undefined;
 			return {
 				statusCode: response.statusCode,
-				body: asObject(response.body),
+				body: bytes ? {} : asObject(response.body),
 				headers: lowerCaseHeaders(response.headers),
 				requestId: header(response.headers, 'x-line-request-id'),
+				...(bytes ? { bytes } : {}),
 			};
 		}
 		if (
@@ -216,6 +244,13 @@ export async function lineApiRequest(
 		}
 		throw lineApiError(this, response, request.itemIndex);
 	}
+}
+
+function asBuffer(body: unknown): Buffer {
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(body);
+	if (typeof body === 'string') return Buffer.from(body, 'utf8');
+	return Buffer.alloc(0);
 }
 
 /** The monthly limit is a 429 too, but waiting seconds will not lift it: fail at once. */

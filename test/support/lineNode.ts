@@ -1,5 +1,6 @@
 /** Shared setup of the LINE node tests: a sandbox, a credential pointing at it, a context. */
 import type {
+	IBinaryData,
 	ICredentialDataDecryptedObject,
 	ICredentialType,
 	IDataObject,
@@ -36,7 +37,7 @@ export interface RunOptions {
 
 export function lineContext(sandbox: LineSandbox, options: RunOptions) {
 	const others = options.otherCredentials ?? {};
-	return createExecuteContext({
+	const ctx = createExecuteContext({
 		parameters: {
 			resource: options.resource,
 			operation: options.operation,
@@ -62,7 +63,7 @@ export function lineContext(sandbox: LineSandbox, options: RunOptions) {
 				channelSecret: sandbox.messaging.channelSecret,
 				accessToken: options.accessToken ?? TOKEN,
 				apiBaseUrl: options.apiBaseUrl ?? sandbox.url,
-				dataApiBaseUrl: sandbox.url,
+				dataApiBaseUrl: sandbox.dataUrl,
 			},
 			...Object.fromEntries(Object.entries(others).map(([type, other]) => [type, other.data])),
 		},
@@ -71,6 +72,23 @@ export function lineContext(sandbox: LineSandbox, options: RunOptions) {
 			...Object.fromEntries(Object.entries(others).map(([type, other]) => [type, other.type])),
 		},
 	});
+	Object.assign(ctx.helpers, { prepareBinaryData });
+	return ctx;
+}
+
+/**
+ * n8n's `prepareBinaryData` in its default (in-memory) mode: the bytes as base64 with the given
+ * name and type, the extension taken from the name, the size in n8n's readable form.
+ */
+async function prepareBinaryData(bytes: Buffer, fileName?: string, mimeType?: string): Promise<IBinaryData> {
+	const extension = fileName && fileName.includes('.') ? fileName.split('.').pop() : undefined;
+	return {
+		data: bytes.toString('base64'),
+		mimeType: mimeType ?? 'application/octet-stream',
+		fileName,
+		fileExtension: extension,
+		fileSize: `${bytes.length} B`,
+	};
 }
 
 /** Runs the node once and returns its single output, plus the context for assertions. */

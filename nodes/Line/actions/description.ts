@@ -15,7 +15,7 @@ const resource: INodeProperties = {
 	options: [
 		{ name: 'Account', value: 'account', description: 'The LINE Official Account: info, quota, setup check' },
 		{ name: 'Chat', value: 'chat', description: 'Read status and loading animation of a chat' },
-		{ name: 'Message', value: 'message', description: 'Send messages' },
+		{ name: 'Message', value: 'message', description: 'Send messages, download what users sent' },
 		{ name: 'User', value: 'user', description: 'LINE users who are friends of the account' },
 	],
 };

@@ -3,7 +3,7 @@
  * exports one `defineOperation(...)`; its fields are shown through `forOperation`
  * (nodes/shared/displayOptions.ts).
  */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 /**
  * One operation in two steps. `prepare` reads and checks an item's parameters without any
@@ -14,12 +14,33 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 export interface LineOperation<Prepared = unknown> {
 	description: INodeProperties[];
 	prepare: (this: IExecuteFunctions, itemIndex: number, run: RunState) => Prepared;
-	execute: (this: IExecuteFunctions, itemIndex: number, prepared: Prepared) => Promise<IDataObject[]>;
+	execute: (this: IExecuteFunctions, itemIndex: number, prepared: Prepared) => Promise<OperationResult[]>;
 }
+
+/** An output item that carries files besides its JSON (e.g. downloaded message content). */
+export class ItemWithBinary {
+	constructor(
+		readonly json: IDataObject,
+		readonly binary: IBinaryKeyData,
+	) {}
+}
+
+/** A plain object becomes an item's JSON; `ItemWithBinary` keeps its files. */
+export type OperationResult = IDataObject | ItemWithBinary;
 
 /** What the items of one node run share while they are prepared. */
 export class RunState {
 	private readonly seen = new Map<string, number>();
+	private readonly sharedValues = new Map<string, unknown>();
+
+	/**
+	 * One object for the whole run under `name`, made on first use: lets an operation collect
+	 * what every item needs while preparing (e.g. the quota a run will use) and act on it once.
+	 */
+	shared<T>(name: string, create: () => T): T {
+		if (!this.sharedValues.has(name)) this.sharedValues.set(name, create());
+		return this.sharedValues.get(name) as T;
+	}
 
 	/** 0 the first time a key is seen in this run, then 1, 2, … */
 	occurrence(key: string): number {

@@ -13,7 +13,7 @@ import { asNodeError, errorItem, type NodeError } from '../../shared/errors';
 import * as account from './account';
 import * as chat from './chat';
 import * as message from './message';
-import { RunState, type LineOperation } from './operation';
+import { ItemWithBinary, RunState, type LineOperation, type OperationResult } from './operation';
 import * as user from './user';
 
 /** Resource → operation → implementation. */
@@ -57,7 +57,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		try {
 			const results = await handler.execute.call(this, itemIndex, input.value);
 			output.push(
-				...this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(results), {
+				...this.helpers.constructExecutionMetaData(results.map(asExecutionItem), {
 					itemData: { item: itemIndex },
 				}),
 			);
@@ -68,4 +68,9 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		}
 	}
 	return [output];
+}
+
+function asExecutionItem(result: OperationResult): INodeExecutionData {
+	if (result instanceof ItemWithBinary) return { json: result.json, binary: result.binary };
+	return { json: result };
 }

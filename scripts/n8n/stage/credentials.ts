@@ -18,6 +18,8 @@ export interface CredentialSpec {
 /** Channel values the LINE sandbox was started with. */
 export interface LineSandboxValues {
 	url: string;
+	/** The data API server (content downloads), on its own port as LINE has its own host. */
+	dataUrl?: string;
 	channelId: string;
 	channelSecret: string;
 	accessToken: string;
@@ -124,7 +126,7 @@ function sandboxData(type: string, values: SandboxValues): Record<string, unknow
 						channelSecret: line.channelSecret,
 						accessToken: line.accessToken,
 						apiBaseUrl: line.url,
-						dataApiBaseUrl: line.url,
+						dataApiBaseUrl: line.dataUrl ?? line.url,
 					}
 				: undefined;
 		case 'lineLoginApi':

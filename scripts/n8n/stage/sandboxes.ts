@@ -14,6 +14,8 @@ interface LineSandboxLike {
 	start(port?: number): Promise<number>;
 	stop(): Promise<void>;
 	readonly url: string;
+	/** The data API server; absent in sandboxes built before it had one. */
+	readonly dataUrl?: string;
 	readonly messaging: {
 		channelId: string;
 		channelSecret: string;
@@ -122,6 +124,7 @@ export async function startSandboxes(
 				sandbox,
 				values: {
 					url: sandbox.url,
+					dataUrl: sandbox.dataUrl,
 					channelId: sandbox.messaging.channelId,
 					channelSecret: sandbox.messaging.channelSecret,
 					accessToken: sandbox.messaging.accessTokens[0],

@@ -1,9 +1,11 @@
 /**
- * The Message resource: push to one chat, reply to an event, multicast to many users.
+ * The Message resource: push to one chat, reply to an event, multicast to many users, download
+ * what a user sent.
  * Its operation selector, and its operations in the order their fields are listed.
  */
 import type { INodeProperties } from 'n8n-workflow';
 import type { LineOperation } from '../operation';
+import { getContent } from './getContent';
 import { multicast } from './multicast';
 import { reply } from './reply';
 import { send } from './send';
@@ -16,6 +18,12 @@ export const operationSelector: INodeProperties = {
 	displayOptions: { show: { resource: ['message'] } },
 	default: 'send',
 	options: [
+		{
+			name: 'Get Message Content',
+			value: 'getContent',
+			description: 'Download the image, video, audio or file a user sent, as binary data',
+			action: 'Get message content',
+		},
 		{
 			name: 'Multicast',
 			value: 'multicast',
@@ -37,4 +45,4 @@ export const operationSelector: INodeProperties = {
 	],
 };
 
-export const operations: Record<string, LineOperation> = { send, reply, multicast };
+export const operations: Record<string, LineOperation> = { send, reply, multicast, getContent };

@@ -1,5 +1,6 @@
 /** The message editor shared by Send Message, Reply and Multicast, and their options. */
 import type { INodeProperties } from 'n8n-workflow';
+import { quotaGuardOption } from './quotaGuard';
 
 const quickReplyButtons: INodeProperties = {
 	displayName: 'Quick Reply Buttons',
@@ -185,8 +186,11 @@ export const messageProperties: INodeProperties[] = [
 	},
 ];
 
-/** Options shared by the sending operations. */
-export function sendOptions(withRetryKey: boolean): INodeProperties {
+/**
+ * Options shared by the sending operations. Push and multicast (the sends LINE charges and
+ * accepts a retry key for) also get the Retry Key and the Quota Guard.
+ */
+export function sendOptions(chargedSend: boolean): INodeProperties {
 	const options: INodeProperties[] = [
 		{
 			displayName: 'Max Retries',
@@ -205,8 +209,8 @@ export function sendOptions(withRetryKey: boolean): INodeProperties {
 			description: 'Whether to deliver without a push notification on the phone',
 		},
 	];
-	if (withRetryKey) {
-		options.push({
+	if (chargedSend) {
+		options.push(quotaGuardOption, {
 			displayName: 'Retry Key',
 			name: 'retryKey',
 			type: 'string',

@@ -10,13 +10,14 @@ import {
 	validateRecipients,
 	type LineMessage,
 } from '../../../../core/line/messages';
-import { retryKeyFor, webhookEventIdOf, type RetryKey } from '../../../../core/line/retryKey';
+import { retryKeyFor, webhookEventIdOf, type RetryKey, type RetryKeyInput } from '../../../../core/line/retryKey';
 import { isAcceptedRetryKeyConflict, lineApiError, lineApiRequest } from '../../transport';
 import { forOperation } from '../../../shared/displayOptions';
 import { defineOperation, type RunState } from '../operation';
 import { inputError } from '../../helpers/parameters';
 import { retryPolicy } from '../../helpers/retryPolicy';
 import { messageProperties, sendOptions } from './message.descriptions';
+import { QuotaGuard, quotaGuardMode } from './quotaGuard';
 import { readMessages } from './readMessages';
 
 export const description = forOperation('message', 'multicast', [
@@ -36,10 +37,18 @@ export const description = forOperation('message', 'multicast', [
 ]);
 
 interface MulticastPlan {
-	recipientCount: number;
+	userIds: string[];
 	messages: LineMessage[];
 	notificationDisabled: boolean;
-	requests: Array<{ to: string[]; retryKey: RetryKey }>;
+	requests: MulticastRequest[];
+	/** What the retry keys are derived from, to split a shortened recipient list again. */
+	keyInput: Omit<RetryKeyInput, 'batchIndex' | 'recipients'>;
+	quotaGuard: QuotaGuard;
+}
+
+interface MulticastRequest {
+	to: string[];
+	retryKey: RetryKey;
 }
 
 interface BatchResult extends IDataObject {
@@ -60,25 +69,30 @@ function prepare(this: IExecuteFunctions, itemIndex: number, run: RunState): Mul
 	const messages = readMessages(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const webhookEventId = webhookEventIdOf(this.getInputData()[itemIndex]?.json);
-	const customKey = typeof options.retryKey === 'string' ? options.retryKey : undefined;
-	const occurrence = webhookEventId ? run.occurrence(`${webhookEventId} ${userIds.join(',')}`) : 0;
-	const requests = batches(userIds, MAX_MULTICAST_RECIPIENTS).map((to, batchIndex) => ({
-		to,
-		retryKey: retryKeyFor({
-			customKey,
-			webhookEventId,
-			nodeId: this.getNode().id,
-			batchIndex,
-			recipients: to,
-			occurrence,
-		}),
-	}));
+	const keyInput = {
+		customKey: typeof options.retryKey === 'string' ? options.retryKey : undefined,
+		webhookEventId,
+		nodeId: this.getNode().id,
+		occurrence: webhookEventId ? run.occurrence(`${webhookEventId} ${userIds.join(',')}`) : 0,
+	};
+	const quotaGuard = QuotaGuard.forRun(run);
+	quotaGuard.add(itemIndex, quotaGuardMode(this, itemIndex), userIds.length);
 	return {
-		recipientCount: userIds.length,
+		userIds,
 		messages,
 		notificationDisabled: options.notificationDisabled === true,
-		requests,
+		requests: requestsFor(userIds, keyInput),
+		keyInput,
+		quotaGuard,
 	};
+}
+
+/** Requests of at most 500 recipients, each with its own retry key. */
+function requestsFor(userIds: string[], keyInput: MulticastPlan['keyInput']): MulticastRequest[] {
+	return batches(userIds, MAX_MULTICAST_RECIPIENTS).map((to, batchIndex) => ({
+		to,
+		retryKey: retryKeyFor({ ...keyInput, batchIndex, recipients: to }),
+	}));
 }
 
 async function execute(
@@ -86,9 +100,16 @@ async function execute(
 	itemIndex: number,
 	plan: MulticastPlan,
 ): Promise<IDataObject[]> {
+	const allowed = await plan.quotaGuard.allowance(this, itemIndex);
+	const sendTo = allowed < plan.userIds.length ? plan.userIds.slice(0, allowed) : plan.userIds;
+	const notSent = plan.userIds.slice(sendTo.length);
+	const notSentItem: IDataObject[] =
+		notSent.length > 0 ? [{ sent: false, reason: 'quota', recipientCount: notSent.length, to: notSent }] : [];
+	if (sendTo.length === 0) return notSentItem;
+	const requests = sendTo === plan.userIds ? plan.requests : requestsFor(sendTo, plan.keyInput);
 	const backoff = retryPolicy(this, itemIndex);
 	const results: BatchResult[] = [];
-	for (const [index, { to, retryKey }] of plan.requests.entries()) {
+	for (const [index, { to, retryKey }] of requests.entries()) {
 		const body: IDataObject = { to, messages: plan.messages };
 		if (plan.notificationDisabled) body.notificationDisabled = true;
 		try {
@@ -114,19 +135,20 @@ async function execute(
 					null,
 			});
 		} catch (error) {
-			throw partialFailure(this, itemIndex, error as Error, results, plan.requests.length);
+			throw partialFailure(this, itemIndex, error as Error, results, requests.length);
 		}
 	}
 	return [
 		{
 			sent: true,
 			duplicate: results.every((r) => r.duplicate),
-			recipientCount: plan.recipientCount,
+			recipientCount: sendTo.length,
 			newlySentTo: results.reduce((sum, r) => sum + (r.duplicate ? 0 : r.recipients), 0),
 			requestCount: results.length,
 			messageCount: plan.messages.length,
 			batches: results,
 		},
+		...notSentItem,
 	];
 }
 

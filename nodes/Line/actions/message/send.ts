@@ -8,6 +8,7 @@ import { defineOperation, type RunState } from '../operation';
 import { inputError, stringParameter } from '../../helpers/parameters';
 import { retryPolicy } from '../../helpers/retryPolicy';
 import { messageProperties, sendOptions } from './message.descriptions';
+import { QuotaGuard, quotaGuardMode } from './quotaGuard';
 import { readMessages } from './readMessages';
 
 export const description = forOperation('message', 'send', [
@@ -30,6 +31,7 @@ interface PushPlan {
 	messages: LineMessage[];
 	notificationDisabled: boolean;
 	retryKey: RetryKey;
+	quotaGuard: QuotaGuard;
 }
 
 function prepare(this: IExecuteFunctions, itemIndex: number, run: RunState): PushPlan {
@@ -49,7 +51,9 @@ function prepare(this: IExecuteFunctions, itemIndex: number, run: RunState): Pus
 		recipients: [to],
 		occurrence: webhookEventId ? run.occurrence(`${webhookEventId} ${to}`) : 0,
 	});
-	return { to, messages, notificationDisabled: options.notificationDisabled === true, retryKey };
+	const quotaGuard = QuotaGuard.forRun(run);
+	quotaGuard.add(itemIndex, quotaGuardMode(this, itemIndex), 1);
+	return { to, messages, notificationDisabled: options.notificationDisabled === true, retryKey, quotaGuard };
 }
 
 async function execute(
@@ -57,6 +61,9 @@ async function execute(
 	itemIndex: number,
 	plan: PushPlan,
 ): Promise<IDataObject[]> {
+	if ((await plan.quotaGuard.allowance(this, itemIndex)) < 1) {
+		return [{ sent: false, reason: 'quota', to: plan.to, messageCount: plan.messages.length }];
+	}
 	const body: IDataObject = { to: plan.to, messages: plan.messages };
 	if (plan.notificationDisabled) body.notificationDisabled = true;
 	const response = await lineApiRequest.call(this, {
