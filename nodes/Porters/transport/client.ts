@@ -60,6 +60,13 @@ import {
 
 export const PORTERS_CREDENTIAL = 'portersApi';
 
+/**
+ * Partition Read lists the partitions the app can reach; its documented parameters are only
+ * `request_type`, `count` and `start` (Partition-Read, …/115012006227), so it is sent without
+ * the `partition` every other call carries. What PORTERS does with an undocumented one is unknown.
+ */
+const PARTITION_READ_PATH = 'partition';
+
 export type PortersContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions | IHookFunctions;
 
 export interface PortersClientOptions {
@@ -180,7 +187,7 @@ export class PortersClient {
 			method,
 			baseURL: this.baseUrl,
 			url: `/v1/${path}`,
-			qs: { partition: this.partitionId, ...qs },
+			qs: path === PARTITION_READ_PATH ? qs : { partition: this.partitionId, ...qs },
 			headers: { Accept: 'application/xml' },
 			encoding: 'text',
 			json: false,
