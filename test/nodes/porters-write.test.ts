@@ -38,10 +38,10 @@ const createParams = (extra: Record<string, unknown> = {}) => ({
 });
 
 describe('Create Candidate', () => {
-	it('sends 450 items in 3 write requests and gives every item its own ID and code', async () => {
+	it('sends 450 items in 3 write requests by count alone and gives every item its own ID and code', async () => {
 		const credentials = credentialsFor(sandbox);
 		const { output, ctx } = await runPorters(
-			{ ...createParams(), lineUserId: (i: number) => lineUserId(i + 1) },
+			{ ...createParams(), lineUserId: (i: number) => lineUserId(i + 1), options: { maxRequestSize: 0 } },
 			{ items: items(450), credentials },
 		);
 		expect(sandbox.counters.writes).toBe(3);
@@ -142,7 +142,7 @@ describe('Create Candidate', () => {
 
 	it('says which candidates earlier requests already created when a later request fails', async () => {
 		let writes = 0;
-		const run = runPorters(createParams(), {
+		const run = runPorters(createParams({ options: { maxRequestSize: 0 } }), {
 			items: items(250),
 			credentials: credentialsFor(sandbox),
 			onRequest: (call) => {

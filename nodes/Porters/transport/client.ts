@@ -36,7 +36,7 @@ import {
 } from 'n8n-workflow';
 
 import type { BackoffPolicy } from '../../../core/http/backoff';
-import { answerText, classifyAnswer, outcomeUnknown } from '../../../core/porters/answer';
+import { answerText, classifyAnswer, mayMeanTooLarge, outcomeUnknown } from '../../../core/porters/answer';
 import { isSessionUsable, parseSession, portersBaseUrl } from '../../../core/porters/auth';
 import {
 	decodeRecord,
@@ -49,6 +49,7 @@ import {
 	type WriteItemResult,
 } from '../../../core/porters/codec';
 import { PORTERS_BACKOFF, RequestPacer, retryDelay, shouldRetry, type RequestKind } from '../../../core/porters/pacing';
+import { DEFAULT_MAX_REQUEST_CHARS } from '../../../core/porters/writePlan';
 import type { XmlElement } from '../../../core/porters/xml';
 import {
 	authFailureError,
@@ -77,6 +78,8 @@ export interface PortersClientOptions {
 	writesPerMinute?: number;
 	/** For errors: which input item the request belongs to. */
 	itemIndex?: number;
+	/** Longest write body in characters (0 = count only); see core/porters/writePlan.ts. */
+	maxRequestChars?: number;
 }
 
 /** Statistics of one client (one node run), for tests and the Check Setup output. */
@@ -101,6 +104,8 @@ export class PortersClient {
 	readonly stats: PortersClientStats = { requests: 0, retries: 0, reauthentications: 0 };
 	/** Backoff for repeated requests, also used by callers that repeat single items. */
 	readonly retryPolicy: BackoffPolicy;
+	/** Longest write body in characters that writers should plan for; 0 = no size limit. */
+	readonly maxRequestChars: number;
 	private credentials: ICredentialDataDecryptedObject;
 	private readonly appId: string;
 	private readonly pacer: RequestPacer;
@@ -135,6 +140,8 @@ export class PortersClient {
 			baseDelayMs: options.backoffBaseMs ?? PORTERS_BACKOFF.baseDelayMs,
 			maxRetries: options.maxRetries ?? PORTERS_BACKOFF.maxRetries,
 		};
+		const maxChars = Number(options.maxRequestChars ?? DEFAULT_MAX_REQUEST_CHARS);
+		this.maxRequestChars = Number.isFinite(maxChars) && maxChars > 0 ? Math.floor(maxChars) : 0;
 		this.pacer = new RequestPacer({
 			readsPerMinute: options.readsPerMinute,
 			writesPerMinute: options.writesPerMinute,
@@ -256,6 +263,7 @@ export class PortersClient {
 				throw requestFailureError(this.node, {
 					failure,
 					unknownOutcome: outcomeUnknown(failure, kind, idempotentWrite),
+					tooLarge: kind === 'write' && mayMeanTooLarge(failure),
 					readable: answer.readable,
 					status,
 					text: sent?.text ?? '',
