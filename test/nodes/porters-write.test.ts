@@ -156,6 +156,24 @@ describe('Create Candidate', () => {
 		expect(sandbox.store.records.candidate.size).toBe(203);
 	});
 
+	it('reports codes 104–116 as a rejected value with the fields sent, claiming no more', async () => {
+		const { output } = await runPorters(
+			{
+				...createParams(),
+				fieldValues: (i: number) => ({
+					field: [{ alias: 'Person.P_Zipcode', value: i === 1 ? '1'.repeat(20) : '100-0001' }],
+				}),
+			},
+			{ items: items(2), credentials: credentialsFor(sandbox), continueOnFail: true },
+		);
+		expect(output[0].json).toMatchObject({ action: 'created', resultCode: 0 });
+		expect(output[1].json).toMatchObject({ resultCode: 106 });
+		const error = String(output[1].json.error);
+		expect(error).toMatch(/^PORTERS result code 106: value rejected \(format, type or range\) in (the field|one of the fields) /);
+		expect(error).toContain('Person.P_Zipcode');
+		expect(error).not.toMatch(/too long|required/);
+	});
+
 	it('names an unknown field alias in the error when PORTERS refuses it', async () => {
 		const run = runPorters(
 			{

@@ -17,7 +17,12 @@ import {
 import { encodeWriteItem, writeRequestOverhead, type WriteItem, type WriteItemResult, type WriteValue } from '../../../core/porters/codec';
 import { retryDelay } from '../../../core/porters/pacing';
 import { idAliasOf, PORTERS_RESOURCES, type PortersResource } from '../../../core/porters/resources';
-import { describeResultCode, resultCodeReaction } from '../../../core/porters/resultCodes';
+import {
+	describeRejectedValue,
+	describeResultCode,
+	isValueRejectedCode,
+	resultCodeReaction,
+} from '../../../core/porters/resultCodes';
 import { halves, planWriteBatches, requestChars } from '../../../core/porters/writePlan';
 import { asNodeError, errorItem } from '../../shared/errors';
 import { listFields, PortersTooLargeError, PortersUnknownOutcomeError, type PortersClient } from '../transport';
@@ -207,6 +212,7 @@ function recordResults(
 			id: result.code === 0 ? result.id : plan.id > 0 ? plan.id : undefined,
 			code: result.code,
 			created: plan.id === -1 && result.code === 0,
+			error: isValueRejectedCode(result.code) ? describeRejectedValue(result.code, plan.fields.map(([a]) => a)) : undefined,
 		});
 	});
 	return retry;
