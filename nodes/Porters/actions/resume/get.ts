@@ -96,11 +96,14 @@ async function searchWithCandidatePrefix(
 	read: (prefix: 'Person' | 'Candidate') => Promise<INodeExecutionData[]>,
 	hasCandidateFields: boolean,
 ): Promise<INodeExecutionData[]> {
-	try {
-		return await read('Person');
-	} catch (error) {
-		if (!hasCandidateFields || !(error instanceof PortersResultError) || error.resultCode !== 100) throw error;
-	}
+	const first = await read('Person').then(
+		(output) => ({ output, refused: undefined }),
+		(refused: unknown) => ({ output: undefined, refused }),
+	);
+	if (first.output) return first.output;
+	const wantsOtherPrefix =
+		hasCandidateFields && first.refused instanceof PortersResultError && first.refused.resultCode === 100;
+	if (!wantsOtherPrefix) throw first.refused;
 	const output = await read('Candidate');
 	for (const item of output) {
 		item.json = Object.fromEntries(
