@@ -68,7 +68,9 @@ describe('PORTERS token lifecycle', () => {
 			sandbox.setSwitches(switches);
 			const credentials = credentialsFor(sandbox);
 			let writesSeen = 0;
-			const { output } = await runPorters(createMany, {
+			// Batching by count alone (450 = 200 + 200 + 50), so the request count is exact.
+			const byCount = { ...createMany, options: { ...createMany.options, maxRequestSize: 0 } };
+			const { output } = await runPorters(byCount, {
 				items: items(450),
 				credentials,
 				onRequest: (call) => {
