@@ -168,13 +168,18 @@ export class PortersApi implements ICredentialType {
 		return { ...requestOptions, headers };
 	}
 
+	/**
+	 * Partition Read with only its documented parameters (`request_type`, `count`, `start`;
+	 * Partition-Read, …/115012006227): it proves the app, secret and grant. Whether the partition
+	 * ID is among the app's partitions cannot be expressed as a rule on an XML answer; the LINE
+	 * node's Check Setup matches it, and any PORTERS call with a wrong ID ends with code 404.
+	 */
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.protocol}}://{{$credentials.host}}',
 			url: '/v1/partition',
 			method: 'GET',
 			qs: {
-				partition: '={{$credentials.partitionId}}',
 				request_type: 1,
 				count: 200,
 			},

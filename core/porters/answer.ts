@@ -62,3 +62,16 @@ export function outcomeUnknown(failure: FailureKind, kind: RequestKind, idempote
 	if (kind !== 'write' || idempotentWrite) return false;
 	return failure.kind === 'network' || (failure.kind === 'http' && failure.status >= 500);
 }
+
+/**
+ * Whether a write refused as a whole may mean "the request is too large" (U11). Nothing was
+ * written, so the same items may go again in smaller requests. How PORTERS answers an oversize
+ * request is undocumented [GUESS]: HTTP 413; HTTP 400 without a result code (the withdrawn
+ * "32 KB → HTTP 400" figure); result code 102, whose documented meaning "too many parameters" is
+ * the nearest one.
+ */
+export function mayMeanTooLarge(failure: FailureKind): boolean {
+	if (failure.kind === 'code') return failure.code === 102;
+	if (failure.kind === 'http') return failure.status === 413 || failure.status === 400;
+	return false;
+}

@@ -191,16 +191,32 @@ function writeField(alias: string, value: WriteValue): XmlElement {
 	return element(alias, text === '' ? [] : [text]);
 }
 
+function writeItemElement(item: WriteItem): XmlElement {
+	const entries = Array.isArray(item) ? item : Object.entries(item);
+	return element(
+		'Item',
+		entries.map(([alias, value]) => writeField(alias, value)),
+	);
+}
+
 /** Builds `<Candidate><Item>…</Item>…</Candidate>` with the declaration PORTERS samples use. */
 export function encodeWriteRequest(resource: string, items: WriteItem[]): string {
-	const children: XmlNode[] = items.map((item) => {
-		const entries = Array.isArray(item) ? item : Object.entries(item);
-		return element(
-			'Item',
-			entries.map(([alias, value]) => writeField(alias, value)),
-		);
-	});
+	const children: XmlNode[] = items.map(writeItemElement);
 	return serializeXml(element(resource, children), { declaration: true });
+}
+
+/**
+ * One `<Item>…</Item>` exactly as `encodeWriteRequest` writes it, so that a request's length is
+ * `writeRequestOverhead(resource)` plus the lengths of its encoded items.
+ */
+export function encodeWriteItem(item: WriteItem): string {
+	return serializeXml(writeItemElement(item));
+}
+
+/** The declaration and the root element of a write request: its length without items. */
+export function writeRequestOverhead(resource: string): string {
+	const withEmptyItem = encodeWriteRequest(resource, [[]]);
+	return withEmptyItem.replace('<Item/>', '');
 }
 
 export interface WriteItemResult {

@@ -1,8 +1,9 @@
 /**
  * PORTERS result codes (resource calls, `<Code>`) and authentication error codes
  * (`<Authentication><Error>`), with their meaning in plain words and how a client should react.
- * Codes 0–101 are from the official Result Code List; the rest and the retry classification come
- * from a secondary source and common sense (see ../shared/docs/porters-api.md §3.8 and §2.4).
+ * Codes 0–101 are from the official Result Code List; 102 and above come from a secondary list
+ * citing the same page; the retry classification is a guess (../shared/docs/porters-api.md
+ * §3.8 and §2.4). Messages claim no more than those sources say.
  */
 
 export type CodeReaction =
@@ -53,16 +54,15 @@ const RESULT_CODES: Record<number, CodeInfo> = {
 		meaning: 'a required parameter is missing (for example the access token or the partition)',
 		reaction: 'fail',
 	},
+	// 102: "too many parameters" (secondary); "or items" is a guess that also covers U8.
 	102: { meaning: 'too many parameters or items in one request', reaction: 'fail' },
 	103: {
 		meaning: 'a parameter value is invalid (date, option, version or content type)',
 		reaction: 'fail',
 	},
-	104: { meaning: 'a value has the wrong format', reaction: 'fail' },
-	105: { meaning: 'a value has the wrong type', reaction: 'fail' },
-	106: { meaning: 'a value is out of range or too long', reaction: 'fail' },
-	107: { meaning: 'a required field is missing', reaction: 'fail' },
-	108: { meaning: 'a value is not allowed for this field', reaction: 'fail' },
+	// 104–116: every source says only "value format, type or range error", without telling the
+	// codes apart (porters-evidence.md). Earlier guesses such as 107 = "required field missing"
+	// are not claimed; see VALUE_REJECTED below.
 	124: {
 		meaning: 'out of range (deleted records can only be searched within the last 90 days)',
 		reaction: 'fail',
@@ -105,10 +105,28 @@ const RESULT_CODES: Record<number, CodeInfo> = {
 	1000: { meaning: 'processing failed', reaction: 'fail' },
 };
 
+/** 104–116 as documented: a value was rejected; which field, and why exactly, PORTERS does not say. */
+const VALUE_REJECTED: CodeInfo = { meaning: 'value rejected (format, type or range)', reaction: 'fail' };
+
+/** Whether the code is one of 104–116, "value format, type or range". */
+export function isValueRejectedCode(code: number): boolean {
+	return code >= 104 && code <= 116;
+}
+
 export function resultCodeInfo(code: number): CodeInfo {
 	if (RESULT_CODES[code]) return RESULT_CODES[code];
-	if (code >= 104 && code <= 116) return { meaning: 'a value has the wrong format, type or range', reaction: 'fail' };
+	if (isValueRejectedCode(code)) return VALUE_REJECTED;
 	return { meaning: 'an error PORTERS did not describe further', reaction: 'fail' };
+}
+
+/**
+ * A write item answered 104–116: PORTERS's code and the fields the item sent. The answer names no
+ * field, so with several fields the message says the value of one of them was rejected.
+ */
+export function describeRejectedValue(code: number, aliases: string[]): string {
+	const where =
+		aliases.length === 1 ? ` in the field ${aliases[0]}` : aliases.length > 1 ? ` in one of the fields ${aliases.join(', ')}` : '';
+	return `${describeResultCode(code)}${where}. PORTERS does not say more; check these values against the field settings in PORTERS.`;
 }
 
 export function resultCodeReaction(code: number): CodeReaction {

@@ -68,7 +68,9 @@ describe('PORTERS token lifecycle', () => {
 			sandbox.setSwitches(switches);
 			const credentials = credentialsFor(sandbox);
 			let writesSeen = 0;
-			const { output } = await runPorters(createMany, {
+			// Batching by count alone (450 = 200 + 200 + 50), so the request count is exact.
+			const byCount = { ...createMany, options: { ...createMany.options, maxRequestSize: 0 } };
+			const { output } = await runPorters(byCount, {
 				items: items(450),
 				credentials,
 				onRequest: (call) => {
@@ -176,31 +178,47 @@ describe('PORTERS token lifecycle', () => {
 });
 
 describe('PORTERS credential test and setup check', () => {
-	it('passes for working settings and reads the partition', async () => {
+	// C2: Partition Read documents only request_type, count and start; the sandbox refuses
+	// anything else with code 100 while this switch is on.
+	beforeEach(() => {
+		sandbox.setSwitches({ partitionReadRejectsUndocumented: true });
+	});
+	afterEach(() => {
+		sandbox.setSwitches({ partitionReadRejectsUndocumented: false });
+	});
+
+	it('passes for working settings and reads the partition with documented parameters only', async () => {
 		const result = await runCredentialTest(credentialType, credentialsFor(sandbox));
-		expect(result.status).toBe('OK');
+		expect(result).toMatchObject({ status: 'OK' });
 		expect(sandbox.counters.byEndpoint['GET /v1/partition']).toBe(1);
 	});
 
-	it('fails with the reason for a wrong secret or partition', async () => {
+	it('fails with the reason for a wrong secret', async () => {
 		const wrongSecret = await runCredentialTest(credentialType, credentialsFor(sandbox, { appSecret: 'x' }));
 		expect(wrongSecret.status).toBe('Error');
 		expect(wrongSecret.message).toContain('the secret is wrong');
-		const wrongPartition = await runCredentialTest(credentialType, credentialsFor(sandbox, { partitionId: 123 }));
-		expect(wrongPartition.status).toBe('Error');
 	});
 
-	it('checkPortersPartition names the partition, or lists the reachable ones', async () => {
+	it('checkPortersPartition finds the partition ID in the list, or lists the reachable ones', async () => {
 		const ctx = executeContext({}, { credentials: credentialsFor(sandbox) });
 		await expect(checkPortersPartition(ctx)).resolves.toEqual({
 			partitionId: 999999,
 			name: 'サンドボックス人材株式会社',
 			companyId: 'sandbox-company',
 		});
+		const sent = ctx.http.filter((c) => c.url.includes('/v1/partition'));
+		expect(sent).toHaveLength(1);
+		expect([...new URL(sent[0].url).searchParams.keys()].sort()).toEqual(['count', 'request_type', 'start']);
 		sandbox.setSwitches({ multiPartition: false });
 		try {
 			const other = executeContext({}, { credentials: credentialsFor(sandbox, { partitionId: 888888 }) });
-			await expect(checkPortersPartition(other)).rejects.toThrow('result code 404');
+			const error = (await checkPortersPartition(other).then(
+				() => undefined,
+				(e: unknown) => e,
+			)) as Error & { description?: string };
+			expect(error).toBeInstanceOf(Error);
+			expect(error.message).toBe('The PORTERS app cannot reach partition 888888');
+			expect(error.description).toContain('999999 (サンドボックス人材株式会社)');
 		} finally {
 			sandbox.setSwitches({ multiPartition: true });
 		}

@@ -38,10 +38,10 @@ const createParams = (extra: Record<string, unknown> = {}) => ({
 });
 
 describe('Create Candidate', () => {
-	it('sends 450 items in 3 write requests and gives every item its own ID and code', async () => {
+	it('sends 450 items in 3 write requests by count alone and gives every item its own ID and code', async () => {
 		const credentials = credentialsFor(sandbox);
 		const { output, ctx } = await runPorters(
-			{ ...createParams(), lineUserId: (i: number) => lineUserId(i + 1) },
+			{ ...createParams(), lineUserId: (i: number) => lineUserId(i + 1), options: { maxRequestSize: 0 } },
 			{ items: items(450), credentials },
 		);
 		expect(sandbox.counters.writes).toBe(3);
@@ -142,7 +142,7 @@ describe('Create Candidate', () => {
 
 	it('says which candidates earlier requests already created when a later request fails', async () => {
 		let writes = 0;
-		const run = runPorters(createParams(), {
+		const run = runPorters(createParams({ options: { maxRequestSize: 0 } }), {
 			items: items(250),
 			credentials: credentialsFor(sandbox),
 			onRequest: (call) => {
@@ -154,6 +154,24 @@ describe('Create Candidate', () => {
 			expect(error.description).toMatch(/Earlier requests of this run created 200 candidates \(IDs 10004, 10005, /);
 		});
 		expect(sandbox.store.records.candidate.size).toBe(203);
+	});
+
+	it('reports codes 104–116 as a rejected value with the fields sent, claiming no more', async () => {
+		const { output } = await runPorters(
+			{
+				...createParams(),
+				fieldValues: (i: number) => ({
+					field: [{ alias: 'Person.P_Zipcode', value: i === 1 ? '1'.repeat(20) : '100-0001' }],
+				}),
+			},
+			{ items: items(2), credentials: credentialsFor(sandbox), continueOnFail: true },
+		);
+		expect(output[0].json).toMatchObject({ action: 'created', resultCode: 0 });
+		expect(output[1].json).toMatchObject({ resultCode: 106 });
+		const error = String(output[1].json.error);
+		expect(error).toMatch(/^PORTERS result code 106: value rejected \(format, type or range\) in (the field|one of the fields) /);
+		expect(error).toContain('Person.P_Zipcode');
+		expect(error).not.toMatch(/too long|required/);
 	});
 
 	it('names an unknown field alias in the error when PORTERS refuses it', async () => {

@@ -94,7 +94,12 @@ describe('result codes in plain words', () => {
 		expect(describeResultCode(406)).toBe(
 			"PORTERS result code 406: the request came from an IP address PORTERS has not registered for this app. Ask PORTERS to register this n8n server's outgoing IP address.",
 		);
-		expect(describeResultCode(110)).toContain('wrong format, type or range');
+		// 104–116 are documented only as a group: no code claims a more specific meaning.
+		for (let code = 104; code <= 116; code++) {
+			expect(describeResultCode(code)).toBe(`PORTERS result code ${code}: value rejected (format, type or range)`);
+		}
+		expect(describeResultCode(103)).not.toContain('value rejected');
+		expect(describeResultCode(117)).not.toContain('value rejected');
 		expect(describeAuthError(105, 'Wrong secret')).toBe(
 			'PORTERS authentication failed with error 105: the secret is wrong ("Wrong secret"). Check the Secret in the PORTERS credential (it may have been reissued).',
 		);

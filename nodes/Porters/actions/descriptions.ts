@@ -6,6 +6,8 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_MAX_REQUEST_CHARS } from '../../../core/porters/writePlan';
+
 export function ownerParameter(description: string): INodeProperties {
 	return {
 		displayName: 'Owner',
@@ -123,6 +125,15 @@ export const writeOptionsParameter: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 200 },
 			default: 200,
 			description: 'Input items sent per PORTERS request (PORTERS accepts at most 200)',
+		},
+		{
+			displayName: 'Max Request Size (Characters)',
+			name: 'maxRequestSize',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: DEFAULT_MAX_REQUEST_CHARS,
+			description:
+				'Longest write request in characters; fewer items go into a request when they would exceed it (0 = by count only). PORTERS does not document its limit; about 15,000 characters is quoted second-hand. A request PORTERS still refuses as too large is sent again in halves.',
 		},
 		{
 			displayName: 'Check Field Names First',

@@ -21,6 +21,7 @@ export async function createClient(ctx: IExecuteFunctions, options: IDataObject 
 		backoffBaseMs: Number(ctx.getNodeParameter('retryDelayMs', 0, PORTERS_BACKOFF.baseDelayMs)),
 		readsPerMinute: options.readsPerMinute as number | undefined,
 		writesPerMinute: options.writesPerMinute as number | undefined,
+		maxRequestChars: options.maxRequestSize as number | undefined,
 	});
 }
 

@@ -1,7 +1,8 @@
 /**
  * How the PORTERS node writes: one planned write per input item, sent in requests of up to 200
- * items, each PORTERS result code mapped back to its input item, "try later" items sent again,
- * and failures reported with what the run had already saved.
+ * items and of a bounded size, each PORTERS result code mapped back to its input item, "try
+ * later" items sent again, requests refused as too large sent again in halves, and failures
+ * reported with what the run had already saved.
  */
 import {
 	NodeApiError,
@@ -13,12 +14,18 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import type { WriteItemResult, WriteValue } from '../../../core/porters/codec';
-import { chunk, retryDelay } from '../../../core/porters/pacing';
+import { encodeWriteItem, writeRequestOverhead, type WriteItem, type WriteItemResult, type WriteValue } from '../../../core/porters/codec';
+import { retryDelay } from '../../../core/porters/pacing';
 import { idAliasOf, PORTERS_RESOURCES, type PortersResource } from '../../../core/porters/resources';
-import { describeResultCode, resultCodeReaction } from '../../../core/porters/resultCodes';
+import {
+	describeRejectedValue,
+	describeResultCode,
+	isValueRejectedCode,
+	resultCodeReaction,
+} from '../../../core/porters/resultCodes';
+import { halves, planWriteBatches, requestChars } from '../../../core/porters/writePlan';
 import { asNodeError, errorItem } from '../../shared/errors';
-import { listFields, PortersUnknownOutcomeError, type PortersClient } from '../transport';
+import { listFields, PortersTooLargeError, PortersUnknownOutcomeError, type PortersClient } from '../transport';
 import { createClient } from './parameters';
 
 /** The field aliases PORTERS knows, read once per resource and run (Field Read). */
@@ -79,6 +86,8 @@ export interface WriteOutcome {
 
 export interface WriteOptions {
 	batchSize: number;
+	/** Longest request body in characters (0 = count only); by default the client's. */
+	maxRequestChars?: number;
 	/** Turn failures into failed items and go on; without it, no request follows a failed item. */
 	continueOnFail: boolean;
 	/** Even with `continueOnFail`, let the caller handle "outcome unknown" (Upsert looks again). */
@@ -111,9 +120,38 @@ export class WriteFailure extends Error {
 	}
 }
 
+/** The `<Item>` of a planned write: the record ID first, then the fields. */
+function writeItemOf(plan: PlannedWrite, idAlias: string): WriteItem {
+	return [[idAlias, plan.id] as [string, WriteValue], ...plan.fields.filter(([a]) => a !== idAlias)];
+}
+
+/** Serialised size of each planned write; a value that cannot be encoded fails later, in the client. */
+function itemSizes(plans: PlannedWrite[], idAlias: string): number[] {
+	return plans.map((plan) => {
+		try {
+			return requestChars(encodeWriteItem(writeItemOf(plan, idAlias)));
+		} catch {
+			return 0;
+		}
+	});
+}
+
+/** A single item whose request PORTERS refused as too large: that item's error, nothing written. */
+function recordTooLarge(plan: PlannedWrite, error: PortersTooLargeError, resource: PortersResource, outcomes: Outcomes) {
+	const [size] = itemSizes([plan], idAliasOf(resource));
+	outcomes.set(plan.itemIndex, {
+		itemIndex: plan.itemIndex,
+		id: plan.id > 0 ? plan.id : undefined,
+		code: error.resultCode ?? -1,
+		created: false,
+		error: `${error.message}. This item alone is ${size.toLocaleString('en-US')} characters long: shorten its longest values.`,
+	});
+}
+
 /**
- * One request for the pending items. Returns PORTERS's per-item results, or nothing when the
- * request failed as a whole and its items were recorded as failed (Continue On Fail).
+ * One request for the pending items. Returns PORTERS's per-item results; `tooLarge` when PORTERS
+ * refused several items as possibly too large (nothing written: send them in halves); or nothing
+ * when the request failed as a whole and its items were recorded as failed.
  */
 async function sendOnce(
 	client: PortersClient,
@@ -121,17 +159,22 @@ async function sendOnce(
 	pending: PlannedWrite[],
 	outcomes: Outcomes,
 	opts: WriteOptions,
-): Promise<WriteItemResult[] | undefined> {
+): Promise<WriteItemResult[] | 'tooLarge' | undefined> {
 	const info = PORTERS_RESOURCES[resource];
 	const idAlias = idAliasOf(resource);
 	try {
 		return await client.write(
 			resource,
 			info.root,
-			pending.map((p) => [[idAlias, p.id] as [string, WriteValue], ...p.fields.filter(([a]) => a !== idAlias)]),
+			pending.map((p) => writeItemOf(p, idAlias)),
 			{ idempotent: pending.every((p) => p.id > 0), itemIndex: pending[0].itemIndex },
 		);
 	} catch (error) {
+		if (error instanceof PortersTooLargeError) {
+			if (pending.length > 1) return 'tooLarge';
+			recordTooLarge(pending[0], error, resource, outcomes);
+			return undefined;
+		}
 		const unknown = error instanceof PortersUnknownOutcomeError;
 		if (!opts.continueOnFail || (unknown && opts.rethrowUnknownOutcome)) {
 			throw withWrittenSoFar(error, outcomes, info.label);
@@ -169,6 +212,7 @@ function recordResults(
 			id: result.code === 0 ? result.id : plan.id > 0 ? plan.id : undefined,
 			code: result.code,
 			created: plan.id === -1 && result.code === 0,
+			error: isValueRejectedCode(result.code) ? describeRejectedValue(result.code, plan.fields.map(([a]) => a)) : undefined,
 		});
 	});
 	return retry;
@@ -192,9 +236,40 @@ async function nameUnknownFields(
 }
 
 /**
- * Sends planned writes in requests of at most `batchSize` items and maps each result code back
- * to its input item. Items answered with a code that means "nothing was done, try later" (9, 302)
- * are sent again. Without `continueOnFail`, no further request is sent once an item failed.
+ * Sends one batch, repeating the items PORTERS asked to send again (codes 9, 302). A batch
+ * refused as too large was not written at all, so it goes again as two halves, recursively;
+ * writes whose outcome is unknown are never repeated here.
+ */
+async function writeBatch(
+	client: PortersClient,
+	resource: PortersResource,
+	batch: PlannedWrite[],
+	outcomes: Outcomes,
+	opts: WriteOptions,
+): Promise<void> {
+	const policy = client.retryPolicy;
+	let pending = batch;
+	for (let round = 0; pending.length > 0; round++) {
+		const results = await sendOnce(client, resource, pending, outcomes, opts);
+		if (results === 'tooLarge') {
+			for (const half of halves(pending)) {
+				await writeBatch(client, resource, half, outcomes, opts);
+				if (!opts.continueOnFail && half.some((p) => outcomes.get(p.itemIndex)?.code !== 0)) return;
+			}
+			return;
+		}
+		if (!results) return;
+		const retry = recordResults(pending, results, round < policy.maxRetries, outcomes);
+		if (opts.catalog) await nameUnknownFields(opts.catalog, resource, pending, outcomes);
+		pending = retry;
+		if (retry.length > 0) await sleep(retryDelay(round + 1, policy));
+	}
+}
+
+/**
+ * Sends planned writes in requests of at most `batchSize` items and `maxRequestChars`
+ * characters (core/porters/writePlan.ts) and maps each result code back to its input item.
+ * Without `continueOnFail`, no further request is sent once an item failed.
  */
 export async function runWrites(
 	client: PortersClient,
@@ -203,18 +278,14 @@ export async function runWrites(
 	opts: WriteOptions,
 ): Promise<{ outcomes: Outcomes; failure?: WriteFailure }> {
 	const outcomes: Outcomes = new Map();
-	const policy = client.retryPolicy;
-	const size = Math.max(1, Math.min(200, Math.floor(opts.batchSize) || 200));
-	for (const batch of chunk(plans, size)) {
-		let pending = batch;
-		for (let round = 0; pending.length > 0; round++) {
-			const results = await sendOnce(client, resource, pending, outcomes, opts);
-			if (!results) break;
-			const retry = recordResults(pending, results, round < policy.maxRetries, outcomes);
-			if (opts.catalog) await nameUnknownFields(opts.catalog, resource, pending, outcomes);
-			pending = retry;
-			if (retry.length > 0) await sleep(retryDelay(round + 1, policy));
-		}
+	const batches = planWriteBatches(itemSizes(plans, idAliasOf(resource)), {
+		maxItems: opts.batchSize,
+		maxChars: opts.maxRequestChars ?? client.maxRequestChars,
+		overheadChars: requestChars(writeRequestOverhead(PORTERS_RESOURCES[resource].root)),
+	});
+	for (const indexes of batches) {
+		const batch = indexes.map((i) => plans[i]);
+		await writeBatch(client, resource, batch, outcomes, opts);
 		if (!opts.continueOnFail) {
 			const failed = batch.map((p) => outcomes.get(p.itemIndex)).find((o) => o && o.code !== 0);
 			if (failed) {

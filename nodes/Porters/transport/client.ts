@@ -36,7 +36,7 @@ import {
 } from 'n8n-workflow';
 
 import type { BackoffPolicy } from '../../../core/http/backoff';
-import { answerText, classifyAnswer, outcomeUnknown } from '../../../core/porters/answer';
+import { answerText, classifyAnswer, mayMeanTooLarge, outcomeUnknown } from '../../../core/porters/answer';
 import { isSessionUsable, parseSession, portersBaseUrl } from '../../../core/porters/auth';
 import {
 	decodeRecord,
@@ -49,6 +49,7 @@ import {
 	type WriteItemResult,
 } from '../../../core/porters/codec';
 import { PORTERS_BACKOFF, RequestPacer, retryDelay, shouldRetry, type RequestKind } from '../../../core/porters/pacing';
+import { DEFAULT_MAX_REQUEST_CHARS } from '../../../core/porters/writePlan';
 import type { XmlElement } from '../../../core/porters/xml';
 import {
 	authFailureError,
@@ -60,6 +61,13 @@ import {
 
 export const PORTERS_CREDENTIAL = 'portersApi';
 
+/**
+ * Partition Read lists the partitions the app can reach; its documented parameters are only
+ * `request_type`, `count` and `start` (Partition-Read, …/115012006227), so it is sent without
+ * the `partition` every other call carries. What PORTERS does with an undocumented one is unknown.
+ */
+const PARTITION_READ_PATH = 'partition';
+
 export type PortersContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions | IHookFunctions;
 
 export interface PortersClientOptions {
@@ -70,6 +78,8 @@ export interface PortersClientOptions {
 	writesPerMinute?: number;
 	/** For errors: which input item the request belongs to. */
 	itemIndex?: number;
+	/** Longest write body in characters (0 = count only); see core/porters/writePlan.ts. */
+	maxRequestChars?: number;
 }
 
 /** Statistics of one client (one node run), for tests and the Check Setup output. */
@@ -94,6 +104,8 @@ export class PortersClient {
 	readonly stats: PortersClientStats = { requests: 0, retries: 0, reauthentications: 0 };
 	/** Backoff for repeated requests, also used by callers that repeat single items. */
 	readonly retryPolicy: BackoffPolicy;
+	/** Longest write body in characters that writers should plan for; 0 = no size limit. */
+	readonly maxRequestChars: number;
 	private credentials: ICredentialDataDecryptedObject;
 	private readonly appId: string;
 	private readonly pacer: RequestPacer;
@@ -128,6 +140,8 @@ export class PortersClient {
 			baseDelayMs: options.backoffBaseMs ?? PORTERS_BACKOFF.baseDelayMs,
 			maxRetries: options.maxRetries ?? PORTERS_BACKOFF.maxRetries,
 		};
+		const maxChars = Number(options.maxRequestChars ?? DEFAULT_MAX_REQUEST_CHARS);
+		this.maxRequestChars = Number.isFinite(maxChars) && maxChars > 0 ? Math.floor(maxChars) : 0;
 		this.pacer = new RequestPacer({
 			readsPerMinute: options.readsPerMinute,
 			writesPerMinute: options.writesPerMinute,
@@ -180,7 +194,7 @@ export class PortersClient {
 			method,
 			baseURL: this.baseUrl,
 			url: `/v1/${path}`,
-			qs: { partition: this.partitionId, ...qs },
+			qs: path === PARTITION_READ_PATH ? qs : { partition: this.partitionId, ...qs },
 			headers: { Accept: 'application/xml' },
 			encoding: 'text',
 			json: false,
@@ -249,6 +263,7 @@ export class PortersClient {
 				throw requestFailureError(this.node, {
 					failure,
 					unknownOutcome: outcomeUnknown(failure, kind, idempotentWrite),
+					tooLarge: kind === 'write' && mayMeanTooLarge(failure),
 					readable: answer.readable,
 					status,
 					text: sent?.text ?? '',

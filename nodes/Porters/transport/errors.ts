@@ -24,6 +24,29 @@ export class PortersResultError extends NodeApiError {
 	}
 }
 
+/**
+ * A write PORTERS refused whole in a way that may mean "too large" (see `mayMeanTooLarge`):
+ * nothing was written, so its items may be sent again in smaller requests.
+ */
+export class PortersTooLargeError extends NodeApiError {
+	readonly tooLarge = true;
+
+	readonly resultCode?: number;
+
+	constructor(node: INode, request: FailedRequest) {
+		const code = request.failure.kind === 'code' ? request.failure.code : undefined;
+		const answer = code !== undefined ? `result code ${code}` : `HTTP ${request.status} without a result code`;
+		super(node, { message: request.text.slice(0, 300), status: request.status } as JsonObject, {
+			message: `PORTERS refused the write request as a whole (${answer}), possibly because it was too large`,
+			description:
+				'Nothing was written. Lower "Max Request Size (Characters)" or "Items per Request" in the node options.',
+			httpCode: String(request.status),
+			itemIndex: request.itemIndex,
+		});
+		this.resultCode = code;
+	}
+}
+
 /** A write that may or may not have been applied (no answer, or a server error). */
 export class PortersUnknownOutcomeError extends NodeApiError {
 	readonly unknownOutcome = true;
@@ -102,6 +125,8 @@ export interface FailedRequest {
 	failure: FailureKind;
 	/** A write that may have been applied (see `outcomeUnknown`). */
 	unknownOutcome: boolean;
+	/** A write refused whole, possibly as too large (see `mayMeanTooLarge`). */
+	tooLarge?: boolean;
 	/** Whether the body was an XML document. */
 	readable: boolean;
 	status: number;
@@ -144,6 +169,7 @@ function httpStatusError(node: INode, request: FailedRequest): NodeApiError {
 /** The error for a request that failed for good (no retries left, or not worth one). */
 export function requestFailureError(node: INode, request: FailedRequest): NodeApiError {
 	const { failure } = request;
+	if (request.tooLarge) return new PortersTooLargeError(node, request);
 	if (failure.kind === 'code') {
 		return new PortersResultError(node, failure.code, request.status, request.path, request.itemIndex);
 	}

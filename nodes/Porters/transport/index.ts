@@ -10,5 +10,5 @@ export {
 	type PortersContext,
 	type PortersResponse,
 } from './client';
-export { PortersResultError, PortersUnknownOutcomeError } from './errors';
+export { PortersResultError, PortersTooLargeError, PortersUnknownOutcomeError } from './errors';
 export { checkPortersPartition, listFields, listUsers, readOptionNames, type PortersFieldInfo } from './masters';

@@ -82,6 +82,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			throw new NodeOperationError(this.getNode(), `"${dateRaw}" is not a date`, { itemIndex: i });
 		}
 		const extra = readFieldValues(this, i, 'Activity');
+		// Aliases from PORTERS's official Activity Field List
+		// (https://hrbcapi.porters.jp/hc/en-us/articles/115008016707): P_Owner and P_Title are
+		// required on create; P_Resource is the resource number, P_ResourceId the record's ID only.
 		const fields: PlannedWrite['fields'] = [
 			['Activity.P_Owner', owner],
 			['Activity.P_Title', title],

@@ -19,6 +19,7 @@ import {
 import { errorItem } from '../../../shared/errors';
 import { OptionNameCache, searchRecords } from '../../helpers/output';
 import { checkAlias, createClient, readRecordId } from '../../helpers/parameters';
+import { PortersResultError } from '../../transport';
 import { readOptionsParameter, returnAllParameters } from '../descriptions';
 import { forOperation } from '../../../shared/displayOptions';
 
@@ -86,6 +87,33 @@ export const description: INodeProperties[] = forOperation('resume', 'get', [
 ]);
 
 /**
+ * U6 (../shared/docs/porters-api.md §8): inside `Resume.P_Candidate(…)` PORTERS may want the
+ * candidate's fields as `Candidate.P_*` rather than `Person.P_*` (only inferred either way). When
+ * the `Person.` form is refused as an invalid parameter (100), the read is sent once more with
+ * `Candidate.` and the answer's names are given back as the `Person.` aliases that were asked for.
+ */
+async function searchWithCandidatePrefix(
+	read: (prefix: 'Person' | 'Candidate') => Promise<INodeExecutionData[]>,
+	hasCandidateFields: boolean,
+): Promise<INodeExecutionData[]> {
+	const first = await read('Person').then(
+		(output) => ({ output, refused: undefined }),
+		(refused: unknown) => ({ output: undefined, refused }),
+	);
+	if (first.output) return first.output;
+	const wantsOtherPrefix =
+		hasCandidateFields && first.refused instanceof PortersResultError && first.refused.resultCode === 100;
+	if (!wantsOtherPrefix) throw first.refused;
+	const output = await read('Candidate');
+	for (const item of output) {
+		item.json = Object.fromEntries(
+			Object.entries(item.json).map(([key, value]) => [key.replace(/^Candidate\./, 'Person.'), value]),
+		);
+	}
+	return output;
+}
+
+/**
  * `GET /v1/resume` with the candidate's fields through `Resume.P_Candidate(…)`, 200 per request
  * until `Total` is reached. Output is flat: `Resume.*` fields, `Resume.P_Candidate` as the
  * candidate ID and the requested `Person.*` fields under their own aliases.
@@ -99,18 +127,24 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		try {
 			const searchBy = this.getNodeParameter('searchBy', i) as string;
 			const options = this.getNodeParameter('options', i, {}) as IDataObject;
-			let specs: FieldSpec[] = parseFieldList(this.getNodeParameter('resumeFields', i, '') as string);
+			const specs: FieldSpec[] = parseFieldList(this.getNodeParameter('resumeFields', i, '') as string);
 			const candidateFields = (this.getNodeParameter('candidateFields', i, []) as string[]).map((f) =>
 				checkAlias(this, f, 'Person', i),
 			);
-			if (candidateFields.length > 0) {
-				specs = mergeFieldLists(specs, [
-					{ alias: 'Resume.P_Candidate', sub: candidateFields.map((alias) => ({ alias })) },
-				]);
-			}
-			specs = mergeFieldLists([{ alias: 'Resume.P_Id' }], specs);
-			const referenceAliases = new Set(specs.filter((s) => s.sub !== undefined).map((s) => s.alias));
-			const qs: IDataObject = { field: formatFieldList(specs) };
+			const fieldList = (prefix: 'Person' | 'Candidate') => {
+				let all = specs;
+				if (candidateFields.length > 0) {
+					const sub = candidateFields.map((alias) => ({ alias: alias.replace(/^Person\./, `${prefix}.`) }));
+					all = mergeFieldLists(all, [{ alias: 'Resume.P_Candidate', sub }]);
+				}
+				return mergeFieldLists([{ alias: 'Resume.P_Id' }], all);
+			};
+			const referenceAliases = new Set(
+				fieldList('Person')
+					.filter((s) => s.sub !== undefined)
+					.map((s) => s.alias),
+			);
+			const qs: IDataObject = {};
 			let single = false;
 			if (searchBy === 'id') {
 				const id = readRecordId(this, i, 'resumeId', 'resume');
@@ -123,16 +157,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				qs.condition = formatConditions(parseConditions(this.getNodeParameter('condition', i) as string));
 			}
 			if (options.order) qs.order = String(options.order);
-			out.push(
-				...(await searchRecords(client, 'resume', qs, i, {
-					returnAll: single ? false : (this.getNodeParameter('returnAll', i, false) as boolean),
-					limit: single ? 1 : (this.getNodeParameter('limit', i, 50) as number),
-					simplify: options.simplify !== false,
-					resolveOptionNames: options.resolveOptionNames !== false,
-					optionNames,
-					referenceAliases,
-				})),
-			);
+			const searchOptions = {
+				returnAll: single ? false : (this.getNodeParameter('returnAll', i, false) as boolean),
+				limit: single ? 1 : (this.getNodeParameter('limit', i, 50) as number),
+				simplify: options.simplify !== false,
+				resolveOptionNames: options.resolveOptionNames !== false,
+				optionNames,
+				referenceAliases,
+			};
+			const read = async (prefix: 'Person' | 'Candidate') =>
+				await searchRecords(client, 'resume', { field: formatFieldList(fieldList(prefix)), ...qs }, i, searchOptions);
+			out.push(...(await searchWithCandidatePrefix(read, candidateFields.length > 0)));
 		} catch (error) {
 			const e =
 				error instanceof PortersSyntaxError
