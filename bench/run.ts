@@ -12,6 +12,7 @@ const benchmarks: Array<{ file: string; nodeArgs: string[] }> = [
 	{ file: 'porters-read.js', nodeArgs: ['--expose-gc'] },
 	{ file: 'porters-codec.js', nodeArgs: [] },
 	{ file: 'porters-write-size.js', nodeArgs: [] },
+	{ file: 'upsert-race.js', nodeArgs: [] },
 ];
 
 let failed = 0;

@@ -354,13 +354,13 @@ describe('Upsert Candidate by LINE user ID', () => {
 		expect(matches[0]['Person.P_Name']).toBe('LINE 表示名');
 	});
 
-	it('costs at most two PORTERS calls per follow event once a token exists', async () => {
+	it('costs three PORTERS calls for a new LINE user once a token exists: look, create, look again', async () => {
 		const credentials = credentialsFor(sandbox);
 		await runPorters(upsert(), { credentials });
 		sandbox.resetCounters();
 		await runPorters(upsert({ lineUserId: lineUserId(0xdef) }), { credentials });
-		expect(sandbox.counters.billed).toBe(2);
-		expect(sandbox.counters.reads).toBe(1);
+		expect(sandbox.counters.billed).toBe(3);
+		expect(sandbox.counters.reads).toBe(2);
 		expect(sandbox.counters.writes).toBe(1);
 	});
 

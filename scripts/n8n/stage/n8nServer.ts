@@ -41,9 +41,9 @@ import type { PreparedWorkflow } from './workflows';
  * One real n8n instance in a user folder of its own: CLI commands while it is stopped (import,
  * publish), then the server, reachable on 127.0.0.1 only. See ../shared/docs/n8n-platform.md §7.
  *
- * In queue mode (§9) the instance is three processes on one Postgres database and one Redis queue:
+ * In queue mode (§9) the instance is four processes on one Postgres database and one Redis queue:
  * main (editor, REST, activation, pollers; production webhooks disabled), a webhook processor
- * serving `/webhook/*` on a port of its own, and a worker running the executions.
+ * serving `/webhook/*` on a port of its own, and two workers running the executions.
  */
 
 export const E2E_ENCRYPTION_KEY = 'line-porters-e2e-fixed-encryption-key-v1';
@@ -62,6 +62,8 @@ const WEBHOOK_LISTENING_LINE = 'Webhook listener waiting for requests.';
 /** Printed by `n8n worker` once it takes jobs from the queue. */
 const WORKER_READY_LINE = 'n8n worker is now ready';
 const WORKER_CONCURRENCY = 5;
+/** Two workers, so that executions for the same LINE user can run on different processes. */
+const WORKERS = 2;
 
 export interface N8nServerOptions {
 	installation: N8nInstallation;
@@ -98,8 +100,8 @@ interface ServerPorts {
 	mainBroker: number;
 	webhook: number;
 	webhookBroker: number;
-	workerHealth: number;
-	workerBroker: number;
+	/** One health server and task broker port per worker. */
+	workers: Array<{ health: number; broker: number }>;
 }
 
 interface RunningServer {
@@ -198,19 +200,19 @@ export class N8nServer {
 					readyLine: WEBHOOK_LISTENING_LINE,
 					readinessUrl: `${this.webhookBaseUrl}/healthz/readiness`,
 				},
-				{
-					role: 'worker',
+				...ports.workers.map(({ health, broker }, index) => ({
+					role: 'worker' as const,
 					args: ['worker', `--concurrency=${WORKER_CONCURRENCY}`],
-					env: environment(ports.main, ports.workerBroker, {
+					env: environment(ports.main, broker, {
 						QUEUE_HEALTH_CHECK_ACTIVE: 'true',
-						QUEUE_HEALTH_CHECK_PORT: String(ports.workerHealth),
+						QUEUE_HEALTH_CHECK_PORT: String(health),
 						N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
 					}),
-					logFile: join(options.userFolder, 'n8n-worker.log'),
-					port: ports.workerHealth,
+					logFile: join(options.userFolder, index === 0 ? 'n8n-worker.log' : `n8n-worker-${index + 1}.log`),
+					port: health,
 					readyLine: WORKER_READY_LINE,
-					readinessUrl: `http://127.0.0.1:${ports.workerHealth}/healthz/readiness`,
-				},
+					readinessUrl: `http://127.0.0.1:${health}/healthz/readiness`,
+				})),
 			);
 		}
 	}
@@ -231,9 +233,11 @@ export class N8nServer {
 			mainBroker,
 			webhook: options.queue ? await freePort() : 0,
 			webhookBroker: options.queue ? await freePort() : 0,
-			workerHealth: options.queue ? await freePort() : 0,
-			workerBroker: options.queue ? await freePort() : 0,
+			workers: [],
 		};
+		for (let i = 0; options.queue && i < WORKERS; i++) {
+			ports.workers.push({ health: await freePort(), broker: await freePort() });
+		}
 		return new N8nServer(options, ports);
 	}
 
@@ -356,7 +360,7 @@ export class N8nServer {
 	}
 
 	/**
-	 * Starts the server (in queue mode main, then the webhook processor and the worker) and resolves
+	 * Starts the server (in queue mode main, then the webhook processor and the workers) and resolves
 	 * once every process is ready and main has activated its workflows.
 	 */
 	async start(): Promise<void> {

@@ -1,8 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { decodeRecord } from '../../../../core/porters/codec';
-import { formatConditions } from '../../../../core/porters/fields';
 import { chunk } from '../../../../core/porters/pacing';
+import { chooseSurvivor } from '../../../../core/porters/survivor';
 import { asNodeError, errorItem } from '../../../shared/errors';
 import { checkAlias, checkLineUserId, createClient, readFieldValues, readOwner } from '../../helpers/parameters';
 import {
@@ -15,13 +14,14 @@ import {
 	type WriteOutcome,
 } from '../../helpers/writeBatch';
 import { PortersUnknownOutcomeError, type PortersClient } from '../../transport';
+import { convergeCreated, findLineIdHolders, type ConvergedHolder, type CreatedHolder } from './lineIdHolders';
 import { fieldValuesParameter, lineUserIdFieldParameter, ownerParameter, writeOptionsParameter } from '../descriptions';
 import { forOperation } from '../../../shared/displayOptions';
 
 export const description: INodeProperties[] = forOperation('candidate', 'upsertByLineUserId', [
 	{
 		displayName:
-			'A follow delivered twice updates the same candidate. PORTERS has no unique key, though: two runs at the very same moment for the same new LINE user can still both create one. Later runs then update the oldest and list all in "matchedIds".',
+			'A follow delivered twice updates the same candidate. If runs at the very same moment for the same new LINE user each create one, they converge: the oldest (lowest ID) keeps the LINE user ID, the others have it cleared and are marked as duplicates, and every run returns the oldest.',
 		name: 'upsertNotice',
 		type: 'notice',
 		default: '',
@@ -46,8 +46,33 @@ export const description: INodeProperties[] = forOperation('candidate', 'upsertB
 		'createFieldValues',
 		'Values for new candidates only, e.g. the LINE display name as the name, so that a real name already in PORTERS is not overwritten on a re-follow',
 	),
-	writeOptionsParameter,
+	upsertOptionsParameter(),
 ]);
+
+/** The write options plus where a retired duplicate is marked. */
+function upsertOptionsParameter(): INodeProperties {
+	return {
+		...writeOptionsParameter,
+		options: [
+			{
+				displayName: 'Duplicate Mark Field',
+				name: 'duplicateMarkField',
+				type: 'string',
+				default: 'Person.P_Memo',
+				placeholder: 'e.g. Person.P_Memo',
+				description:
+					'Text field of a candidate this run created and then retired because another run created one for the same LINE user at the same moment. It gets "LINE重複: 候補者 (survivor ID) に統合" (PORTERS cannot delete). Leave empty to only clear the LINE user ID.',
+			},
+			...(writeOptionsParameter.options ?? []),
+		],
+	};
+}
+
+/** The alias of the Duplicate Mark Field, checked, or '' for none. */
+function duplicateMarkField(ctx: IExecuteFunctions, options: IDataObject): string {
+	const alias = String(options.duplicateMarkField ?? 'Person.P_Memo').trim();
+	return alias === '' ? '' : checkAlias(ctx, alias, 'Person', 0);
+}
 
 interface Prepared {
 	itemIndex: number;
@@ -64,30 +89,12 @@ interface Known {
 
 const keyOf = (p: Prepared) => `${p.lineField}\u0000${p.lineUserId}`;
 
-async function findByLineId(client: PortersClient, lineField: string, lineUserId: string, itemIndex: number): Promise<number[]> {
-	const envelope = await client.read(
-		'candidate',
-		{
-			field: 'Person.P_Id',
-			condition: formatConditions([{ alias: lineField, operator: 'full', value: lineUserId }]),
-			count: 10,
-			start: 0,
-		},
-		itemIndex,
-	);
-	return envelope.items
-		.map((item) => {
-			const value = decodeRecord(item)['Person.P_Id'];
-			return value && value.type === 'text' ? Number(value.value) : NaN;
-		})
-		.filter((id) => Number.isInteger(id) && id > 0)
-		.sort((a, b) => a - b);
-}
-
 interface RunSettings {
 	catalog: FieldCatalog;
 	continueOnFail: boolean;
 	batchSize: number;
+	/** Field marked on a duplicate this run created and retired; '' to only clear its LINE user ID. */
+	markField: string;
 }
 
 /** One Upsert run: the candidates found or created per LINE user ID, and the output so far. */
@@ -144,8 +151,8 @@ class UpsertRun {
 			const key = keyOf(p);
 			if (this.known.has(key) || this.out.has(p.itemIndex)) continue;
 			try {
-				const ids = await findByLineId(this.client, p.lineField, p.lineUserId, p.itemIndex);
-				this.known.set(key, { id: ids[0] ?? -1, matchedIds: ids });
+				const ids = await findLineIdHolders(this.client, p.lineField, p.lineUserId, p.itemIndex);
+				this.known.set(key, { id: chooseSurvivor(ids.map((id) => ({ id })))?.survivorId ?? -1, matchedIds: ids });
 			} catch (error) {
 				this.fail(error, p.itemIndex);
 				for (const same of batch.filter((b) => keyOf(b) === key)) {
@@ -178,24 +185,63 @@ class UpsertRun {
 		return plans;
 	}
 
-	/** Output for each written item; a created candidate is what later rounds update. */
-	private record(batch: Prepared[], plans: PlannedWrite[], outcomes: Map<number, WriteOutcome>): void {
+	/** Output for each written item; returns the candidates created, to converge. */
+	private record(batch: Prepared[], plans: PlannedWrite[], outcomes: Map<number, WriteOutcome>): CreatedHolder[] {
+		const created: CreatedHolder[] = [];
 		for (const plan of plans) {
 			const outcome = outcomes.get(plan.itemIndex);
 			if (!outcome) continue;
 			const p = batch.find((b) => b.itemIndex === plan.itemIndex) as Prepared;
 			const match = this.known.get(keyOf(p)) as Known;
-			if (outcome.code === 0 && outcome.created && outcome.id) {
-				this.known.set(keyOf(p), { id: outcome.id, matchedIds: [outcome.id] });
-			}
 			if (outcome.code !== 0) {
 				this.out.set(plan.itemIndex, failedItem(outcome, 'Person.P_Id'));
 				continue;
+			}
+			if (outcome.created && outcome.id) {
+				this.known.set(keyOf(p), { id: outcome.id, matchedIds: [outcome.id] });
+				created.push({ ...p, createdId: outcome.id });
 			}
 			const json = outcomeJson(outcome, 'Person.P_Id');
 			json.lineUserId = p.lineUserId;
 			if (match.matchedIds.length > 1) json.matchedIds = match.matchedIds;
 			this.out.set(plan.itemIndex, { json, pairedItem: { item: plan.itemIndex } });
+		}
+		return created;
+	}
+
+	/**
+	 * After creating, looks again: if other executions created a candidate for the same LINE user
+	 * at the same moment, all agree on the survivor, and an item whose candidate lost returns the
+	 * survivor (`action: merged`, `duplicatesMarked`). A failed re-check leaves the created
+	 * candidate as the result, with `convergenceError`: later upserts still pick the survivor.
+	 */
+	private async converge(batch: Prepared[], created: CreatedHolder[]): Promise<void> {
+		if (created.length === 0) return;
+		let converged: Map<number, ConvergedHolder>;
+		try {
+			converged = await convergeCreated(this.client, created, this.settings);
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			for (const c of created) {
+				const item = this.out.get(c.itemIndex);
+				if (item) item.json.convergenceError = message;
+			}
+			return;
+		}
+		for (const c of created) {
+			const result = converged.get(c.itemIndex) as ConvergedHolder;
+			const p = batch.find((b) => b.itemIndex === c.itemIndex) as Prepared;
+			const remaining = result.holders.filter((id) => !result.retire.includes(id));
+			this.known.set(keyOf(p), { id: result.survivorId, matchedIds: remaining });
+			if (result.holders.length < 2) continue;
+			const json = (this.out.get(c.itemIndex) as INodeExecutionData).json;
+			json.converged = true;
+			json.matchedIds = result.holders;
+			if (result.retire.length === 0) continue;
+			json['Person.P_Id'] = result.survivorId;
+			json.action = 'merged';
+			json.survivorUpdated = result.survivorUpdated;
+			json.duplicatesMarked = result.retire;
 		}
 	}
 
@@ -226,7 +272,7 @@ class UpsertRun {
 				}
 				continue;
 			}
-			this.record(batch, plans, result.outcomes);
+			await this.converge(batch, this.record(batch, plans, result.outcomes));
 			if (result.failure) throw writeFailureError(this.ctx, result.failure, 'candidate');
 			return;
 		}
@@ -247,9 +293,10 @@ class UpsertRun {
  * Finds the candidate whose LINE user ID field equals the given ID (`:full=`, exact match) and
  * updates it, or creates one when there is none. A follow delivered twice therefore updates the
  * same candidate, and two items with the same LINE user ID in one run are written one after the
- * other. What remains: two executions running at the same moment for the same new LINE user can
- * both find nothing and both create (PORTERS has no unique key to prevent it). If that happened,
- * later upserts update the oldest match and list all of them in `matchedIds`.
+ * other. Two executions running at the same moment for the same new LINE user can both find
+ * nothing and both create (PORTERS has no unique key); after a create each one looks again, and
+ * they converge on the lowest ID by the rule in core/porters/survivor.ts. When several candidates
+ * already hold the ID, the upsert updates that same survivor and lists all in `matchedIds`.
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
@@ -258,6 +305,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		catalog: new FieldCatalog(client),
 		continueOnFail: this.continueOnFail(),
 		batchSize: Math.max(1, Math.min(200, Number(options.batchSize ?? 200) || 200)),
+		markField: duplicateMarkField(this, options),
 	});
 	const rounds = await run.prepare(items, options.validateFields === true);
 	for (const round of rounds) {
