@@ -11,6 +11,7 @@ const benchmarks: Array<{ file: string; nodeArgs: string[] }> = [
 	{ file: 'line-multicast.js', nodeArgs: [] },
 	{ file: 'porters-read.js', nodeArgs: ['--expose-gc'] },
 	{ file: 'porters-codec.js', nodeArgs: [] },
+	{ file: 'relay-ack.js', nodeArgs: [] },
 ];
 
 let failed = 0;
