@@ -158,6 +158,7 @@ describe('LINE Trigger relay to a marketing tool (fan-out)', () => {
 		expect(response.statusCode).toBe(200);
 		await waitFor('a warning', () => warnings.length === 1);
 		expect(warnings[0].message).toContain(tool.url);
+		expect(warnings[0].message).toContain(`did not get 1 event(s): ${event('follow', 7).webhookEventId}`);
 		expect(warnings[0].meta).toMatchObject({ target: tool.url, status: 0, attempts: 4, webhookEventIds: [event('follow', 7).webhookEventId] });
 	});
 

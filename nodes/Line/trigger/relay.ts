@@ -89,8 +89,14 @@ function warnAboutFailure(ctx: IWebhookFunctions, outcome: RelayOutcome, request
 		workflowId: ctx.getWorkflow().id,
 		node: ctx.getNode().name,
 	};
+	// The IDs go into the text too: log output often shows only the message.
+	const ids = request.webhookEventIds;
+	const missed =
+		ids.length === 0
+			? 'a request without events (such as Verify)'
+			: `${ids.length} event(s): ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`;
 	ctx.logger.warn(
-		`LINE Trigger could not relay a LINE webhook to ${outcome.target}: ${answer} after ${outcome.attempts} attempt(s); the tool did not get ${request.webhookEventIds.length} event(s)`,
+		`LINE Trigger could not relay a LINE webhook to ${outcome.target}: ${answer} after ${outcome.attempts} attempt(s); the tool did not get ${missed}`,
 		meta,
 	);
 }
