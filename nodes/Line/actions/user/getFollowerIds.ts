@@ -11,14 +11,6 @@ import { defineOperation } from '../operation';
 /** LINE's largest page. */
 const PAGE_SIZE = 1000;
 
-/** The entry in the User resource's operation selector. */
-export const followerIdsOperationOption = {
-	name: 'Get Follower IDs',
-	value: 'getFollowerIds',
-	description: 'Get the user IDs of all current friends (verified and premium accounts only)',
-	action: 'Get follower IDs',
-};
-
 export const description: INodeProperties[] = forOperation('user', 'getFollowerIds', [
 	{
 		displayName: 'Return All',
