@@ -13,6 +13,7 @@ const benchmarks: Array<{ file: string; nodeArgs: string[] }> = [
 	{ file: 'porters-codec.js', nodeArgs: [] },
 	{ file: 'porters-write-size.js', nodeArgs: [] },
 	{ file: 'upsert-race.js', nodeArgs: [] },
+	{ file: 'relay-ack.js', nodeArgs: [] },
 ];
 
 let failed = 0;

@@ -8,14 +8,22 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { checkLineSignature } from '../../core/line/signature';
 import { LINE_EVENT_TYPES, parseLineWebhook, selectEvents } from '../../core/line/webhook';
 import { LINE_CREDENTIAL, lineApiRequest } from './transport';
+import {
+	authenticateRequest,
+	relayOptionProperties,
+	relaySettings,
+	relayTimingProperties,
+} from './trigger/arrangement';
+import { relayWebhook } from './trigger/relay';
 
 interface TriggerOptions {
 	skipStandby?: boolean;
 	checkDestination?: boolean;
 	registerWebhook?: boolean;
+	relayTo?: string;
+	forwardedSecret?: { values?: { secret?: string; secretIn?: 'header' | 'query'; fieldName?: string } };
 }
 
 function triggerOptions(ctx: IHookFunctions | IWebhookFunctions): TriggerOptions {
@@ -117,6 +125,7 @@ export class LineTrigger implements INodeType {
 				placeholder: 'Add option',
 				default: {},
 				options: [
+					relayOptionProperties[1],
 					{
 						displayName: 'Reject Other Destinations',
 						name: 'checkDestination',
@@ -133,6 +142,7 @@ export class LineTrigger implements INodeType {
 						description:
 							"Whether to set this trigger's production URL as the channel's webhook URL when the workflow is activated. Needs a public HTTPS address for n8n.",
 					},
+					relayOptionProperties[0],
 					{
 						displayName: 'Skip Standby Events',
 						name: 'skipStandby',
@@ -143,6 +153,7 @@ export class LineTrigger implements INodeType {
 					},
 				],
 			},
+			...relayTimingProperties,
 		],
 	};
 
@@ -193,19 +204,26 @@ export class LineTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const request = this.getRequestObject();
 		if (!Buffer.isBuffer(request.rawBody)) await request.readRawBody();
-		const rawBody = request.rawBody;
+		const rawBody = Buffer.isBuffer(request.rawBody) ? request.rawBody : Buffer.alloc(0);
 		const credentials = await this.getCredentials(LINE_CREDENTIAL);
+		const options = triggerOptions(this);
 
-		const signature = checkLineSignature(
-			String(credentials.channelSecret ?? ''),
-			Buffer.isBuffer(rawBody) ? rawBody : Buffer.alloc(0),
-			request.headers['x-line-signature'],
-		);
-		if (signature !== 'valid') {
-			return reject(this, 401, `Invalid LINE signature (${signature})`);
+		const auth = authenticateRequest(this, String(credentials.channelSecret ?? ''), rawBody, options);
+		if (!auth.accepted) {
+			const secret = auth.secretChecked ? ' and no valid shared secret' : '';
+			return reject(this, 401, `Invalid LINE signature (${auth.signature})${secret}`);
 		}
 
 		const parsed = parseLineWebhook(rawBody);
+		// Relay what LINE signed — Verify and unselected events too — before anything else can
+		// refuse it here, and without waiting: LINE's answer must not depend on the tool.
+		const relay = auth.by === 'lineSignature' ? relaySettings(this, options) : undefined;
+		if (relay) {
+			const webhookEventIds = parsed.ok ? parsed.body.events.map((e) => String(e.webhookEventId ?? '')) : [];
+			const signature = String(request.headers['x-line-signature']);
+			const contentType = String(request.headers['content-type'] ?? 'application/json; charset=utf-8');
+			void relayWebhook(this, { rawBody, signature, contentType, webhookEventIds }, relay);
+		}
 		if (!parsed.ok) {
 			return reject(
 				this,
@@ -214,7 +232,6 @@ export class LineTrigger implements INodeType {
 			);
 		}
 
-		const options = triggerOptions(this);
 		if (options.checkDestination) {
 			// Read at activation (checkExists); asked again only if activation did not store it.
 			const botUserId =

@@ -37,6 +37,7 @@ describe('LINE node description', () => {
 			[
 				'Check Setup',
 				'Get Bot Info',
+				'Get Follower IDs',
 				'Get Message Content',
 				'Get Profile',
 				'Get Quota',

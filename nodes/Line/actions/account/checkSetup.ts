@@ -23,6 +23,24 @@ export const description = forOperation('account', 'checkSetup', [
 			'The Production URL of your LINE Trigger node (open the trigger → Webhook URLs → Production URL). It must be the URL registered at LINE.',
 	},
 	{
+		displayName: "LINE's Webhook URL Points to a Relay",
+		name: 'webhookUrlIsRelay',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether LINE sends webhooks to a LINE marketing tool (or another relay) that forwards them to the LINE Trigger, instead of to the trigger itself',
+	},
+	{
+		displayName: 'Relay URL',
+		name: 'relayUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://tool.example.com/line/webhook',
+		description:
+			"The relay's own webhook URL, as registered at LINE (for a marketing tool: its webhook URL for this channel)",
+		displayOptions: { show: { webhookUrlIsRelay: [true] } },
+	},
+	{
 		displayName: 'Send Test Webhook',
 		name: 'runWebhookTest',
 		type: 'boolean',

@@ -50,6 +50,8 @@ interface LineCheckRun {
 	backoff: BackoffPolicy;
 	/** The LINE Trigger's Production URL as the user gave it; may be empty. */
 	webhookUrl: string;
+	/** Set when LINE's webhook URL is a relay (a marketing tool) that forwards to the trigger. */
+	relay?: { url: string };
 }
 
 /** 1. The access token (everything else at LINE needs it). Gives the bot info when it works. */
@@ -160,6 +162,40 @@ function checkWebhookUrl(endpoint: WebhookEndpoint, webhookUrl: string): CheckRe
 	return result('webhookUrl', 'pass', `LINE sends webhooks to ${webhookUrl}.`);
 }
 
+/** 2 (relay). LINE's webhook URL is the relay's, which is all that can be seen from here. */
+function checkRelayWebhookUrl(endpoint: WebhookEndpoint, relayUrl: string, webhookUrl: string): CheckResult {
+	const turnOff = 'or turn off "LINE\'s Webhook URL Points to a Relay" if LINE should send webhooks to n8n directly';
+	if (!endpoint.ok) {
+		const text = `LINE could not tell the registered webhook URL: ${errorText(endpoint.error)}`;
+		return result('webhookUrl', 'fail', text, 'Run the check again later.');
+	}
+	if (!relayUrl) {
+		return result(
+			'webhookUrl',
+			'fail',
+			'"LINE\'s Webhook URL Points to a Relay" is on, but no relay URL was given.',
+			`Enter the relay's webhook URL in Relay URL, ${turnOff}.`,
+		);
+	}
+	const { registered } = endpoint;
+	if (registered !== relayUrl) {
+		const hint = registered ? compareWebhookUrls(registered, relayUrl) : undefined;
+		const has = registered ? JSON.stringify(registered) : 'no webhook URL';
+		return result(
+			'webhookUrl',
+			'fail',
+			`LINE's webhook URL is not the relay's: LINE has ${has}, the relay's URL is ${JSON.stringify(relayUrl)}.${hint ? ` ${hint}` : ''}`,
+			`Set it in ${CONSOLE_WEBHOOK_URL} to ${relayUrl}, ${turnOff}.`,
+		);
+	}
+	const target = webhookUrl ? ` to ${webhookUrl}` : '';
+	return result(
+		'webhookUrl',
+		'pass',
+		`LINE sends webhooks to the relay ${relayUrl}. Not checked (LINE does not show it): whether the relay forwards them${target}, and unchanged — send a message to the account and look for an execution of the LINE Trigger's workflow.`,
+	);
+}
+
 /** 3. "Use webhook" is on, so LINE sends events at all. */
 function checkWebhookActive(endpoint: WebhookEndpoint): CheckResult {
 	if (!endpoint.ok || !endpoint.registered) {
@@ -190,7 +226,7 @@ async function checkWebhookTest(run: LineCheckRun, runWebhookTest: boolean): Pro
 			backoff: run.backoff,
 			itemIndex: run.itemIndex,
 		});
-		return webhookTestResult(response, run.webhookUrl);
+		return webhookTestResult(response, run.webhookUrl, run.relay);
 	} catch (error) {
 		return result(
 			'webhookTest',
@@ -201,7 +237,9 @@ async function checkWebhookTest(run: LineCheckRun, runWebhookTest: boolean): Pro
 	}
 }
 
-function webhookTestResult(response: LineResponse, webhookUrl: string): CheckResult {
+function webhookTestResult(response: LineResponse, webhookUrl: string, relay?: { url: string }): CheckResult {
+	// LINE tests the trigger's own URL: a relay in between cannot be tested from here.
+	const viaRelayNote = relay ? '; sent directly, not through the relay' : '';
 	const body = response.body;
 	if (response.statusCode === 429) {
 		return result(
@@ -220,7 +258,7 @@ function webhookTestResult(response: LineResponse, webhookUrl: string): CheckRes
 		);
 	}
 	if (body.success === true) {
-		const delivered = `LINE delivered a test webhook to ${webhookUrl} (HTTP ${String(body.statusCode)}).`;
+		const delivered = `LINE delivered a test webhook to ${webhookUrl} (HTTP ${String(body.statusCode)}${viaRelayNote}).`;
 		return result('webhookTest', 'pass', delivered);
 	}
 	const status = Number(body.statusCode);
@@ -282,12 +320,18 @@ export async function runChecks(ctx: IExecuteFunctions, itemIndex: number): Prom
 		backoff: retryPolicy(ctx, itemIndex),
 		webhookUrl: stringParameter(ctx, 'webhookUrl', itemIndex),
 	};
+	if (ctx.getNodeParameter('webhookUrlIsRelay', itemIndex, false) === true) {
+		run.relay = { url: stringParameter(ctx, 'relayUrl', itemIndex) };
+	}
 	const runWebhookTest = ctx.getNodeParameter('runWebhookTest', itemIndex, true) as boolean;
 	const token = await checkAccessToken(run);
 	const results = [token.result];
 	if (token.botInfo) {
 		const endpoint = await readWebhookEndpoint(run);
-		results.push(checkWebhookUrl(endpoint, run.webhookUrl), checkWebhookActive(endpoint));
+		const urlCheck = run.relay
+			? checkRelayWebhookUrl(endpoint, run.relay.url, run.webhookUrl)
+			: checkWebhookUrl(endpoint, run.webhookUrl);
+		results.push(urlCheck, checkWebhookActive(endpoint));
 		results.push(await checkWebhookTest(run, runWebhookTest));
 		results.push(checkMarkAsReadMode(token.botInfo));
 	} else {

@@ -5,6 +5,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import type { LineOperation } from '../operation';
 import { getProfile } from './getProfile';
+import { getFollowerIds } from './getFollowerIds';
 
 export const operationSelector: INodeProperties = {
 	displayName: 'Operation',
@@ -20,7 +21,13 @@ export const operationSelector: INodeProperties = {
 			description: "Get a user's display name, picture, status message and language",
 			action: 'Get profile of a user',
 		},
+		{
+			name: 'Get Follower IDs',
+			value: 'getFollowerIds',
+			description: 'Get the user IDs of all current friends (verified and premium accounts only)',
+			action: 'Get follower ids',
+		},
 	],
 };
 
-export const operations: Record<string, LineOperation> = { getProfile };
+export const operations: Record<string, LineOperation> = { getProfile, getFollowerIds };
