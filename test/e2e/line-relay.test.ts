@@ -120,7 +120,10 @@ describeIfPresent('LINE Trigger beside a marketing tool in the real n8n', () => 
 		const forged = await lineSandbox<SentWebhook>('POST', 'webhook', { url: relayUrl, events: [{ type: 'follow' }], forgeSignature: true });
 		expect(forged.status).toBe(401);
 		await pause(800);
-		expect(tool.received).toEqual([]);
+		// Retries of an earlier test's relays may still reach the tool (its last test brings the tool
+		// back up), so look for the forged bytes themselves: they must have reached nobody.
+		expect(tool.received.filter((r) => r.rawBody.toString('utf8') === forged.payload)).toEqual([]);
+		expect(tool.received.every((r) => r.signatureValid)).toBe(true);
 		expect(await rest.executionIds(relayWorkflow!.id)).toEqual(before);
 	});
 
