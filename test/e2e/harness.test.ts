@@ -42,7 +42,6 @@ import {
 	productionWebhookPath,
 	stableId,
 	type WorkflowJson,
-	type PreparedWorkflow,
 } from '../../scripts/n8n/stage/workflows';
 import {
 	commonSettings,
@@ -202,11 +201,16 @@ describe('process groups', () => {
 	});
 });
 
+// These checks are about the harness's defaults; an e2e run on another n8n sets this variable.
+const versionOfTheRun = process.env[N8N_VERSION_ENV];
+delete process.env[N8N_VERSION_ENV];
+afterAll(() => {
+	if (versionOfTheRun !== undefined) process.env[N8N_VERSION_ENV] = versionOfTheRun;
+});
+
 describe('n8n version choice', () => {
-	const saved = process.env[N8N_VERSION_ENV];
 	afterEach(() => {
-		if (saved === undefined) delete process.env[N8N_VERSION_ENV];
-		else process.env[N8N_VERSION_ENV] = saved;
+		delete process.env[N8N_VERSION_ENV];
 	});
 
 	it('resolves a line or an exact version to a supported version', () => {
@@ -233,27 +237,14 @@ describe('n8n version choice', () => {
 	});
 
 	it('leaves sub-workflows without another trigger inactive on 1.x only', () => {
-		const flow = (types: string[]) =>
-			({
-				id: 'w',
-				json: {
-					name: 'w',
-					connections: {},
-					nodes: types.map((type, index) => ({
-						name: `n${index}`,
-						type,
-						typeVersion: 1,
-						position: [0, 0],
-						parameters: {},
-					})),
-				},
-			}) as unknown as PreparedWorkflow;
-		const sub = flow(['n8n-nodes-base.executeWorkflowTrigger', 'n8n-nodes-base.noOp']);
-		const subWithWebhook = flow(['n8n-nodes-base.executeWorkflowTrigger', 'n8n-nodes-base.webhook']);
+		const sub = ['n8n-nodes-base.executeWorkflowTrigger', 'n8n-nodes-base.noOp'];
+		const subWithWebhook = ['n8n-nodes-base.executeWorkflowTrigger', 'n8n-nodes-base.webhook'];
 		expect(needsActivation(sub, N8N_VERSION)).toBe(true);
 		expect(needsActivation(sub, OLDEST_SUPPORTED_N8N_VERSION)).toBe(false);
 		expect(needsActivation(subWithWebhook, OLDEST_SUPPORTED_N8N_VERSION)).toBe(true);
-		expect(needsActivation(flow(['n8n-nodes-line-porters.lineTrigger']), OLDEST_SUPPORTED_N8N_VERSION)).toBe(true);
+		expect(
+			needsActivation(['n8n-nodes-line-porters.lineTrigger'], OLDEST_SUPPORTED_N8N_VERSION),
+		).toBe(true);
 	});
 });
 

@@ -3,6 +3,7 @@ import { join } from 'path';
 
 import type { N8nRestClient } from '../../scripts/n8n/clients/rest';
 import { findRepoRoot } from '../../scripts/n8n/install/versions';
+import { needsActivation } from '../../scripts/n8n/stage/prepareStage';
 import { e2e, shippedWorkflows, signedIn } from '../support/e2e';
 
 /**
@@ -39,9 +40,10 @@ describe('shipped workflows', () => {
 	itForEach('are all active, with no activation error', async () => {
 		const active = new Set(await rest.request<string[]>('GET', 'active-workflows'));
 		for (const workflow of shippedWorkflows()) {
+			// n8n 1.x runs sub-workflows without activating them (see needsActivation).
 			expect({ workflow: workflow.name, active: active.has(workflow.id) }).toEqual({
 				workflow: workflow.name,
-				active: true,
+				active: needsActivation(workflow.nodeTypes, e2e().n8n.version),
 			});
 			expect({ workflow: workflow.name, error: await rest.activationError(workflow.id) }).toEqual({
 				workflow: workflow.name,

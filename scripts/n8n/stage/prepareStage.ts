@@ -449,12 +449,10 @@ const SUB_WORKFLOW_TRIGGER = 'n8n-nodes-base.executeWorkflowTrigger';
  * runs a sub-workflow without activation and refuses to activate one whose only trigger is
  * "When Executed by Another Workflow" ("has no node to start the workflow").
  */
-export function needsActivation(workflow: PreparedWorkflow, n8nVersion: string): boolean {
+export function needsActivation(nodeTypes: string[], n8nVersion: string): boolean {
 	if (hasPublishCommand(n8nVersion)) return true;
-	const starters = workflow.json.nodes.filter(
-		(node) => !node.disabled && /trigger$|\.webhook$/i.test(node.type),
-	);
-	return starters.some((node) => node.type !== SUB_WORKFLOW_TRIGGER);
+	const starters = nodeTypes.filter((type) => /trigger$|\.webhook$/i.test(type));
+	return starters.some((type) => type !== SUB_WORKFLOW_TRIGGER);
 }
 
 /** Imports and publishes while n8n is stopped, then starts it and checks every activation. */
@@ -469,7 +467,12 @@ async function importAndStart(
 		host.importCredentials(credentials),
 	);
 	await progress.step(`import ${all.length} workflow(s)`, () => host.importWorkflows(all));
-	const activated = all.filter((workflow) => needsActivation(workflow, n8nVersion));
+	const activated = all.filter((workflow) =>
+		needsActivation(
+			workflow.json.nodes.filter((node) => !node.disabled).map((node) => node.type),
+			n8nVersion,
+		),
+	);
 	await progress.step(`publish ${activated.length} workflow(s)`, () =>
 		host.publishWorkflows(activated.map((workflow) => workflow.id)),
 	);
