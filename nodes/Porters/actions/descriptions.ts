@@ -184,24 +184,7 @@ export const readOptionsParameter: INodeProperties = {
 	],
 };
 
-export const returnAllParameters: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		displayOptions: { show: { returnAll: [false] } },
-		description: 'Max number of results to return',
-	},
-];
+export { returnAllParameters } from '../../shared/returnAllParameters';
 
 /** Hidden: first retry delay in ms (tests shorten it; workflows can set it in JSON). */
 export const retryDelayParameter: INodeProperties = {

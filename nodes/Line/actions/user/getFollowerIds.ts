@@ -4,6 +4,7 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { forOperation } from '../../../shared/displayOptions';
+import { returnAllParameters } from '../../../shared/returnAllParameters';
 import { retryPolicy } from '../../helpers/retryPolicy';
 import { lineApiRequest } from '../../transport';
 import { defineOperation } from '../operation';
@@ -11,24 +12,7 @@ import { defineOperation } from '../operation';
 /** LINE's largest page. */
 const PAGE_SIZE = 1000;
 
-export const description: INodeProperties[] = forOperation('user', 'getFollowerIds', [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
-]);
+export const description: INodeProperties[] = forOperation('user', 'getFollowerIds', returnAllParameters);
 
 function prepare(this: IExecuteFunctions, itemIndex: number): { wanted: number } {
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) === true;
