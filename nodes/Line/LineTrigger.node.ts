@@ -77,7 +77,11 @@ export class LineTrigger implements INodeType {
 		name: 'lineTrigger',
 		icon: { light: 'file:line.svg', dark: 'file:line.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Both versions behave the same here. n8n itself evaluates an expression for every request to
+		// a version-1 webhook node (its "binaryData" option), which takes an expression isolate per
+		// LINE delivery under load; version 2 skips that. Version 1 stays for existing workflows.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{"Events: " + ($parameter["events"] || []).join(", ")}}',
 		description:
 			'Starts the workflow when LINE sends a webhook event (friend added, message, block, …), after checking its signature',

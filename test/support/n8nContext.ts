@@ -60,6 +60,12 @@ export interface WebhookRequestOptions {
 	query?: Record<string, string>;
 	method?: string;
 	webhookName?: string;
+	/**
+	 * Whether n8n read and parsed the body before calling the node (default). n8n skips that for
+	 * version-2 webhook nodes when the content type is not one it parses; the node then reads the
+	 * raw body itself.
+	 */
+	bodyReadByN8n?: boolean;
 }
 
 export interface FakeResponse {
@@ -420,8 +426,9 @@ export function createWebhookContext(
 	const { common, extras } = commonFunctions({ mode: 'webhook', ...opts });
 	const headers = lowerCaseHeaders(request.headers);
 	const rawBody = request.rawBody ?? Buffer.alloc(0);
+	const bodyRead = request.bodyReadByN8n ?? true;
 	let parsed: unknown = request.body;
-	if (parsed === undefined && rawBody.length > 0) {
+	if (parsed === undefined && bodyRead && rawBody.length > 0) {
 		try {
 			parsed = JSON.parse(rawBody.toString('utf8'));
 		} catch {
@@ -458,13 +465,15 @@ export function createWebhookContext(
 			return res;
 		},
 	};
-	const req = {
+	const req: { rawBody?: Buffer } & Record<string, unknown> = {
 		method: request.method ?? 'POST',
 		headers,
-		rawBody,
+		rawBody: bodyRead ? rawBody : undefined,
 		body: parsed ?? {},
 		query: request.query ?? {},
-		readRawBody: async () => undefined,
+		readRawBody: async () => {
+			req.rawBody = rawBody;
+		},
 	};
 	return {
 		...common,
