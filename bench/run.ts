@@ -14,6 +14,8 @@ const benchmarks: Array<{ file: string; nodeArgs: string[] }> = [
 	{ file: 'porters-write-size.js', nodeArgs: [] },
 	{ file: 'upsert-race.js', nodeArgs: [] },
 	{ file: 'relay-ack.js', nodeArgs: [] },
+	// A real n8n in queue and in regular mode with the shipped workflows: minutes, CPU-heavy.
+	{ file: 'burst.js', nodeArgs: [] },
 ];
 
 let failed = 0;

@@ -19,17 +19,22 @@
  * trigger node except its own Webhook node, so the LINE Trigger pays for one per request and the
  * built-in node does not. The harness runs n8n with the README's recommended
  * `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true` (scripts/n8n/stage/n8nEnv.ts), which takes it only when
- * an expression is evaluated; `--n8n-env N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=false` shows n8n's
+ * an expression is evaluated (for a version-1 LINE Trigger n8n still evaluates one per request);
+ * `--n8n-env N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=false` shows n8n's
  * defaults, `--n8n-env N8N_EXPRESSION_ENGINE=legacy` the engine without isolates.
  * `--n8n-env "GUARDIAN_SERVER_NODE_OPTIONS=--cpu-prof --cpu-prof-dir=<dir>"` writes a CPU profile
  * of the n8n server when it stops (scripts/n8n/processes/guardian.ts). `LINE_PORTERS_N8N_VERSION=1.123.x` runs it on n8n 1.x.
+ * `--queue` runs n8n in queue mode (main, a webhook processor answering the requests, two workers;
+ * Postgres and Redis of this machine, in a database and key prefix of the benchmarks' own).
+ * The LINE Trigger is at version 2 (the default for new nodes); `--line-trigger-version 1` shows
+ * version 1, for which n8n evaluates an expression per request (its parseRequestBody).
  *
  * Nothing here asserts a timing; the exit code is non-zero only when the run itself went wrong
  * (n8n did not start, a request failed, or executions are missing).
  *
  *   npm run bench:webhook-ack
  *   node build/bench/webhook-ack.js [--requests 500] [--concurrency 8] [--warmup 25] [--keep]
- *     [--n8n-env NAME=value]…      (after a build)
+ *     [--queue] [--line-trigger-version 2] [--n8n-env NAME=value]…      (after a build)
  */
 import * as http from 'http';
 import { mkdirSync, mkdtempSync, rmSync } from 'fs';
@@ -42,7 +47,6 @@ import { nodeOutput, type N8nRestClient } from '../scripts/n8n/clients/rest';
 import { packageWebhooks } from '../scripts/n8n/install/packageCatalog';
 import {
 	findRepoRoot,
-	hasPublishCommand,
 	PACKAGE_NAME,
 	selectedN8nVersion,
 } from '../scripts/n8n/install/versions';
@@ -56,10 +60,11 @@ import {
 } from '../scripts/n8n/processes/shutdown';
 import { E2E_ENCRYPTION_KEY } from '../scripts/n8n/stage/n8nServer';
 import { prepareStage, type Stage } from '../scripts/n8n/stage/prepareStage';
+import { queueBackendsFromEnv } from '../scripts/n8n/stage/queueBackends';
 import { productionWebhookPath, type WorkflowNode } from '../scripts/n8n/stage/workflows';
+import { LINE_ACK_LIMIT_MS, ms, percentile, ratio, share, table } from './support/latency';
+import { countExecutions, createAndPublish, type ExecutionCount } from './support/n8nWorkflows';
 
-/** LINE stops waiting for an answer after 2 seconds. */
-const LINE_ACK_LIMIT_MS = 2000;
 const REQUEST_TIMEOUT_MS = 10000;
 const TRIVIAL_NODE_NAME = 'Do Nothing';
 const BUILT_IN_WEBHOOK_PATH = 'bench-webhook-ack';
@@ -69,12 +74,23 @@ interface Arguments {
 	concurrency: number;
 	warmup: number;
 	keep: boolean;
+	/** n8n in queue mode: main, a webhook processor and two workers on Postgres and Redis. */
+	queue: boolean;
+	lineTriggerVersion: number;
 	/** Extra environment for the n8n processes (e.g. its expression engine settings). */
 	n8nEnv: Record<string, string>;
 }
 
 function parseArguments(argv: string[]): Arguments {
-	const parsed: Arguments = { requests: 500, concurrency: 8, warmup: 25, keep: false, n8nEnv: {} };
+	const parsed: Arguments = {
+		requests: 500,
+		concurrency: 8,
+		warmup: 25,
+		keep: false,
+		queue: false,
+		lineTriggerVersion: 2,
+		n8nEnv: {},
+	};
 	const positive = (flag: string, value: string | undefined, allowZero = false): number => {
 		const number = Number(value);
 		if (!Number.isInteger(number) || number < (allowZero ? 0 : 1)) {
@@ -88,6 +104,8 @@ function parseArguments(argv: string[]): Arguments {
 		else if (flag === '--concurrency') parsed.concurrency = positive(flag, argv[++index]);
 		else if (flag === '--warmup') parsed.warmup = positive(flag, argv[++index], true);
 		else if (flag === '--keep') parsed.keep = true;
+		else if (flag === '--queue') parsed.queue = true;
+		else if (flag === '--line-trigger-version') parsed.lineTriggerVersion = positive(flag, argv[++index]);
 		else if (flag === '--n8n-env') {
 			const assignment = argv[++index] ?? '';
 			const separator = assignment.indexOf('=');
@@ -139,21 +157,11 @@ function twoNodeWorkflow(name: string, trigger: WorkflowNode): Record<string, un
 	};
 }
 
-/** Creates a workflow through the editor's REST API and publishes it; returns its ID. */
-async function createAndPublish(
-	rest: N8nRestClient,
-	workflow: Record<string, unknown>,
-): Promise<string> {
-	const created = await rest.request<{ id: string; versionId: string }>('POST', 'workflows', workflow);
-	const path = `workflows/${encodeURIComponent(created.id)}`;
-	// n8n 1.x has no workflow versions to publish: a workflow is activated by updating it.
-	if (hasPublishCommand(selectedN8nVersion()))
-		await rest.request('POST', `${path}/activate`, { versionId: created.versionId });
-	else await rest.request('PATCH', path, { active: true, versionId: created.versionId });
-	return created.id;
-}
-
-async function setUpTargets(stage: Stage, concurrency: number): Promise<[Target, Target]> {
+async function setUpTargets(
+	stage: Stage,
+	concurrency: number,
+	lineTriggerVersion: number,
+): Promise<[Target, Target]> {
 	const rest = stage.host.rest;
 	const lineTriggerType = `${PACKAGE_NAME}.lineTrigger`;
 	const lineWebhook = packageWebhooks(stage.catalog)[lineTriggerType]?.find(
@@ -166,7 +174,7 @@ async function setUpTargets(stage: Stage, concurrency: number): Promise<[Target,
 	const lineTrigger: WorkflowNode = {
 		name: 'LINE Trigger',
 		type: lineTriggerType,
-		typeVersion: 1,
+		typeVersion: lineTriggerVersion,
 		position: [0, 0],
 		webhookId: '5e0c3b7a-9d41-4f62-8a1e-b3c5d7e9f0a1',
 		parameters: { events: ['*'], options: {} },
@@ -334,13 +342,6 @@ async function awaitWebhooks(targets: Target[], payload: Payload, progress: Prog
 	}
 }
 
-/** Nearest-rank percentile of an ascending list. */
-function percentile(sorted: number[], share: number): number {
-	if (sorted.length === 0) return Number.NaN;
-	const rank = Math.ceil(share * sorted.length);
-	return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
-
 interface Summary {
 	requests: number;
 	errors: number;
@@ -365,38 +366,6 @@ function summarise(timings: Timing[], pick: (timing: Timing) => number): Summary
 		overLimit: timings.filter((timing) => timing.error !== undefined || pick(timing) > LINE_ACK_LIMIT_MS)
 			.length,
 	};
-}
-
-function table(headers: string[], rows: string[][]): string {
-	const widths = headers.map((header, column) =>
-		Math.max(header.length, ...rows.map((row) => row[column].length)),
-	);
-	const line = (cells: string[]): string =>
-		cells
-			.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
-			.join('  ');
-	return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
-}
-
-const ms = (value: number): string => (Number.isNaN(value) ? '-' : value.toFixed(1));
-const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(3) : '-');
-const share = (count: number, total: number): string =>
-	`${((100 * count) / Math.max(1, total)).toFixed(2)} %`;
-
-interface ExecutionCount {
-	total: number;
-	success: number;
-}
-
-async function countExecutions(rest: N8nRestClient, workflowId: string): Promise<ExecutionCount> {
-	const count = async (filter: Record<string, unknown>): Promise<number> => {
-		const query = new URLSearchParams({ filter: JSON.stringify(filter), limit: '1' });
-		const data = await rest.request<{ count: number }>('GET', `executions?${query}`);
-		return data.count;
-	};
-	// Successes first: executions only ever get added, so `total` cannot come out below `success`.
-	const success = await count({ workflowId, status: ['success'] });
-	return { success, total: await count({ workflowId }) };
 }
 
 /** Waits until every expected execution has finished successfully, or until nothing moves for 20 s. */
@@ -455,9 +424,11 @@ async function main(): Promise<number> {
 			encryptionKey: E2E_ENCRYPTION_KEY,
 			includeFixtures: false,
 			extraEnv: args.n8nEnv,
+			queue: args.queue ? queueBackendsFromEnv('bench') : undefined,
+			keepQueueData: () => keepWorkDir,
 		});
 		targets = await progress.step('create and publish the two benchmark workflows', () =>
-			setUpTargets(stage, args.concurrency),
+			setUpTargets(stage, args.concurrency, args.lineTriggerVersion),
 		);
 		for (const target of targets) progress.info(`${target.label}: ${target.url}`);
 		const payloads = buildPayloads(stage, args.warmup + args.requests);
@@ -507,7 +478,11 @@ async function main(): Promise<number> {
 			});
 		}
 		console.log(
-			`\nWebhook acknowledgement in n8n ${selectedN8nVersion()} (regular mode, SQLite), one signed LINE ` +
+			`\nWebhook acknowledgement in n8n ${selectedN8nVersion()} ` +
+				(args.queue
+					? '(queue mode: webhook processor, two workers, Postgres, Redis)'
+					: '(regular mode, SQLite)') +
+				`, LINE Trigger version ${args.lineTriggerVersion}, one signed LINE ` +
 				`follow event per request, ${args.concurrency} concurrent, interleaved; ` +
 				`${args.warmup} warm-up request(s) each not counted` +
 				Object.entries(args.n8nEnv)

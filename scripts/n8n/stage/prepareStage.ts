@@ -67,6 +67,8 @@ export interface StageOptions {
 	/** Also import `test/e2e/fixtures/*.json` (e2e only). */
 	includeFixtures: boolean;
 	logLevel?: 'error' | 'warn' | 'info' | 'debug';
+	/** Options for the sandboxes' constructors (e.g. how long the LINE sandbox waits for n8n). */
+	sandboxOptions?: { line?: object; porters?: object };
 	/** Run n8n in queue mode (main + webhook processor + worker) on these Postgres and Redis. */
 	queue?: QueueBackends;
 	/** Queue mode: when this says so at stop time, the database and queue keys are left for a look. */
@@ -150,6 +152,7 @@ async function buildStage(options: StageOptions, cleanups: Cleanups): Promise<Om
 			repoRoot,
 			{ line: options.ports?.line, porters: options.ports?.porters },
 			progress,
+			options.sandboxOptions,
 		),
 	);
 	cleanups.push(() => sandboxes.stop());

@@ -21,20 +21,23 @@ function numberFromEnv(name: string, fallback: number): number {
 	return value;
 }
 
-/** Defaults fit the development machine; `LINE_PORTERS_QUEUE_*` variables override them. */
-export function queueBackendsFromEnv(): QueueBackends {
+/**
+ * Defaults fit the development machine; `LINE_PORTERS_QUEUE_*` variables override them. The
+ * benchmarks use a database and key prefix of their own, so that they never touch the e2e run's.
+ */
+export function queueBackendsFromEnv(user: 'e2e' | 'bench' = 'e2e'): QueueBackends {
 	return {
 		postgres: {
 			host: process.env.LINE_PORTERS_QUEUE_PG_HOST ?? '127.0.0.1',
 			port: numberFromEnv('LINE_PORTERS_QUEUE_PG_PORT', 5432),
 			user: process.env.LINE_PORTERS_QUEUE_PG_USER ?? 'postgres',
-			database: process.env.LINE_PORTERS_QUEUE_PG_DATABASE ?? 'line_porters_e2e_queue',
+			database: process.env.LINE_PORTERS_QUEUE_PG_DATABASE ?? `line_porters_${user}_queue`,
 		},
 		redis: {
 			host: process.env.LINE_PORTERS_QUEUE_REDIS_HOST ?? '127.0.0.1',
 			port: numberFromEnv('LINE_PORTERS_QUEUE_REDIS_PORT', 6379),
 			db: numberFromEnv('LINE_PORTERS_QUEUE_REDIS_DB', 7),
-			prefix: process.env.LINE_PORTERS_QUEUE_PREFIX ?? 'line-porters-e2e',
+			prefix: process.env.LINE_PORTERS_QUEUE_PREFIX ?? `line-porters-${user}`,
 		},
 	};
 }
