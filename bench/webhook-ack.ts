@@ -6,7 +6,7 @@
  * The harness starts n8n 2.40.7 with this package installed (scripts/n8n/stage/prepareStage.ts), then two
  * workflows are created and published through n8n's REST API:
  *   A  LINE Trigger (answers on receipt) → No Operation
- *   B  built-in Webhook, POST, "Immediately" (onReceived) → No Operation
+ *   B  built-in Webhook, POST, Header Auth, "Immediately" (onReceived) → No Operation
  * Every request is a freshly built LINE follow webhook, signed with the channel secret of the
  * harness's LINE credential; request i goes to A and to B with the same bytes, in the order
  * A0 B0 A1 B1 … over a fixed number of workers, so both see the same machine load. Warm-up
@@ -58,6 +58,7 @@ import {
 	onShutdown,
 	runShutdown,
 } from '../scripts/n8n/processes/shutdown';
+import { RECRUITER_WEBHOOK_KEY } from '../scripts/n8n/stage/credentials';
 import { E2E_ENCRYPTION_KEY } from '../scripts/n8n/stage/n8nServer';
 import { prepareStage, type Stage } from '../scripts/n8n/stage/prepareStage';
 import { queueBackendsFromEnv } from '../scripts/n8n/stage/queueBackends';
@@ -122,6 +123,8 @@ interface Target {
 	workflowId: string;
 	url: string;
 	agent: http.Agent;
+	/** Sent with every request besides the LINE headers (the built-in node's Header Auth key). */
+	headers: Record<string, string>;
 }
 
 interface Timing {
@@ -170,6 +173,8 @@ async function setUpTargets(
 	if (!lineWebhook) throw new Error(`The installed package offers no POST webhook on ${lineTriggerType}`);
 	const lineCredential = stage.credentials.find((credential) => credential.type === 'lineMessagingApi');
 	if (!lineCredential) throw new Error('The harness made no LINE Messaging API credential');
+	const headerAuth = stage.credentials.find((credential) => credential.type === 'httpHeaderAuth');
+	if (!headerAuth) throw new Error('The harness made no Header Auth credential');
 
 	const lineTrigger: WorkflowNode = {
 		name: 'LINE Trigger',
@@ -189,9 +194,12 @@ async function setUpTargets(
 		parameters: {
 			httpMethod: 'POST',
 			path: BUILT_IN_WEBHOOK_PATH,
+			// Like the LINE Trigger, it reads and decrypts a credential for every request.
+			authentication: 'headerAuth',
 			responseMode: 'onReceived',
 			options: {},
 		},
+		credentials: { httpHeaderAuth: { id: headerAuth.id, name: headerAuth.name } },
 	};
 
 	const lineId = await createAndPublish(
@@ -213,12 +221,14 @@ async function setUpTargets(
 			workflowId: lineId,
 			url: stage.host.webhookUrl(productionWebhookPath(lineTrigger, lineWebhook)),
 			agent: agent(),
+			headers: {},
 		},
 		{
 			label: 'Webhook (built-in)',
 			workflowId: webhookId,
 			url: stage.host.webhookUrl(BUILT_IN_WEBHOOK_PATH),
 			agent: agent(),
+			headers: { [RECRUITER_WEBHOOK_KEY.header.toLowerCase()]: RECRUITER_WEBHOOK_KEY.value },
 		},
 	];
 }
@@ -263,6 +273,7 @@ function post(target: Target, payload: Payload): Promise<Timing> {
 					'content-type': 'application/json; charset=utf-8',
 					'content-length': String(payload.body.length),
 					'x-line-signature': payload.signature,
+					...target.headers,
 					'user-agent': 'LineBotWebhook/2.0',
 				},
 			},
