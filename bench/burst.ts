@@ -52,7 +52,12 @@ import { E2E_ENCRYPTION_KEY } from '../scripts/n8n/stage/n8nServer';
 import { prepareStage, type Stage } from '../scripts/n8n/stage/prepareStage';
 import { queueBackendsFromEnv } from '../scripts/n8n/stage/queueBackends';
 import { LINE_ACK_LIMIT_MS, ms, percentile, ratio, share, table } from './support/latency';
-import { countExecutions, createAndPublish } from './support/n8nWorkflows';
+import {
+	countExecutions,
+	countFinishedExecutions,
+	countUnfinishedExecutions,
+	createAndPublish,
+} from './support/n8nWorkflows';
 
 const FILES = { router: '00-line-events-router.json', friendAdded: '01-line-friend-added-to-porters.json' };
 const SANDBOX_WAIT_MS = 30000;
@@ -290,8 +295,8 @@ async function sendBursts(
 }
 
 /**
- * Waits until flow 01 has `expected` more successful executions than before, or until nothing has
- * finished for STALL_LIMIT_MS; returns when that was reached, measured from `startedAt`.
+ * Waits until flow 01 has `expected` more ended executions than before, or until none has ended
+ * for STALL_LIMIT_MS; returns when that was reached, measured from `startedAt`.
  */
 async function awaitProcessing(
 	rest: N8nRestClient,
@@ -304,8 +309,7 @@ async function awaitProcessing(
 	let last = -1;
 	let lastChange = Date.now();
 	for (;;) {
-		const { total } = await countExecutions(rest, workflowId);
-		const done = total - baseline;
+		const done = (await countFinishedExecutions(rest, workflowId)) - baseline;
 		if (done !== last) {
 			last = done;
 			lastChange = Date.now();
@@ -324,13 +328,7 @@ async function awaitIdle(rest: N8nRestClient, workflowIds: string[]): Promise<vo
 	const deadline = Date.now() + STALL_LIMIT_MS;
 	while (Date.now() < deadline) {
 		let unfinished = 0;
-		for (const workflowId of workflowIds) {
-			const query = new URLSearchParams({
-				filter: JSON.stringify({ workflowId, status: ['new', 'running', 'waiting'] }),
-				limit: '1',
-			});
-			unfinished += (await rest.request<{ count: number }>('GET', `executions?${query}`)).count;
-		}
+		for (const workflowId of workflowIds) unfinished += await countUnfinishedExecutions(rest, workflowId);
 		if (unfinished === 0) return;
 		await new Promise((resolveWait) => setTimeout(resolveWait, 1000));
 	}
@@ -354,11 +352,11 @@ async function followsOnce(stage: Stage, targets: Targets, users: User[], concur
 	const line = stage.sandboxes.line;
 	if (!line) throw new Error('The LINE sandbox is not running');
 	await adminCall(line.sandbox.url, 'POST', 'users', users.map((user) => ({ ...user, language: 'ja', isFriend: false })));
-	const before = await countExecutions(stage.host.rest, targets.friendAddedId);
+	const before = await countFinishedExecutions(stage.host.rest, targets.friendAddedId);
 	const { line: acks, reference } = await sendBursts(stage, targets, users, concurrency);
 	const failed = [...acks, ...reference].filter((ack) => ack.status !== 200);
 	if (failed.length > 0) throw new Error(`warm-up: ${failed.length} request(s) not answered with 200`);
-	await awaitProcessing(stage.host.rest, targets.friendAddedId, before.total, users.length, Date.now(), new Progress('warm-up'));
+	await awaitProcessing(stage.host.rest, targets.friendAddedId, before, users.length, Date.now(), new Progress('warm-up'));
 }
 
 async function runMode(stage: Stage, mode: Mode, args: Arguments, progress: Progress): Promise<ModeResult> {
@@ -375,6 +373,7 @@ async function runMode(stage: Stage, mode: Mode, args: Arguments, progress: Prog
 	const porters = stage.sandboxes.porters;
 	if (!line || !porters) throw new Error('Both sandboxes must be running');
 	await adminCall(line.sandbox.url, 'POST', 'users', users.map((user) => ({ ...user, language: 'ja', isFriend: false })));
+	const finishedBefore = await countFinishedExecutions(rest, targets.friendAddedId);
 	const before = {
 		friendAdded: await countExecutions(rest, targets.friendAddedId),
 		router: await countExecutions(rest, targets.routerId),
@@ -389,7 +388,7 @@ async function runMode(stage: Stage, mode: Mode, args: Arguments, progress: Prog
 	);
 	const sendMs = Date.now() - startedAt;
 	const { processedMs } = await progress.step('wait until flow 01 ran once per user', () =>
-		awaitProcessing(rest, targets.friendAddedId, before.friendAdded.total, args.users, startedAt, progress),
+		awaitProcessing(rest, targets.friendAddedId, finishedBefore, args.users, startedAt, progress),
 	);
 	await progress.step('wait for the remaining executions', () =>
 		awaitIdle(rest, [targets.routerId, targets.friendAddedId, targets.referenceId]),

@@ -24,13 +24,25 @@ export interface ExecutionCount {
 	success: number;
 }
 
+async function count(rest: N8nRestClient, filter: Record<string, unknown>): Promise<number> {
+	const query = new URLSearchParams({ filter: JSON.stringify(filter), limit: '1' });
+	const data = await rest.request<{ count: number }>('GET', `executions?${query}`);
+	return data.count;
+}
+
+/** Successful executions, and all of them (running and queued ones included). */
 export async function countExecutions(rest: N8nRestClient, workflowId: string): Promise<ExecutionCount> {
-	const count = async (filter: Record<string, unknown>): Promise<number> => {
-		const query = new URLSearchParams({ filter: JSON.stringify(filter), limit: '1' });
-		const data = await rest.request<{ count: number }>('GET', `executions?${query}`);
-		return data.count;
-	};
 	// Successes first: executions only ever get added, so `total` cannot come out below `success`.
-	const success = await count({ workflowId, status: ['success'] });
-	return { success, total: await count({ workflowId }) };
+	const success = await count(rest, { workflowId, status: ['success'] });
+	return { success, total: await count(rest, { workflowId }) };
+}
+
+/** Executions that have ended, whichever way. */
+export async function countFinishedExecutions(rest: N8nRestClient, workflowId: string): Promise<number> {
+	return await count(rest, { workflowId, status: ['success', 'error', 'crashed', 'canceled'] });
+}
+
+/** Executions not ended yet: queued, running or waiting. */
+export async function countUnfinishedExecutions(rest: N8nRestClient, workflowId: string): Promise<number> {
+	return await count(rest, { workflowId, status: ['new', 'running', 'waiting'] });
 }
