@@ -57,6 +57,10 @@ export function queueEnvironment(backends: QueueBackends): Record<string, string
 		QUEUE_BULL_REDIS_PORT: String(redis.port),
 		QUEUE_BULL_REDIS_DB: String(redis.db),
 		QUEUE_BULL_PREFIX: redis.prefix,
+		// n8n's own Redis keys (its cache of webhooks and published workflows, instance state) go
+		// under the run's prefix too: otherwise they outlive the run and the next run, whose
+		// workflows have the same IDs and paths, finds stale entries (e.g. a webhook "conflict").
+		N8N_REDIS_KEY_PREFIX: redis.prefix,
 	};
 }
 
