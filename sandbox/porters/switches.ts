@@ -145,6 +145,7 @@ export const SWITCH_TABLE: readonly SwitchInfo[] = [
 	{ name: 'oversizeHttpStatus', point: 'U11', kind: 'number', values: [400, 413], description: 'HTTP status of a too-large request' },
 	{ name: 'oversizeResultCode', point: 'U11', kind: 'numberOrNull', values: [null, 102], description: 'body of that answer: null = text, N = error document' },
 	{ name: 'monthlyQuota', point: 'U12', kind: 'number', values: [150_000], description: 'billed calls included per month' },
+	{ name: 'defaultReadOrder', point: 'setting', kind: 'enum', values: ['idAsc', 'idDesc'], description: 'order of a read without order (undocumented)' },
 	{ name: 'clearOnEmpty', point: 'U13', kind: 'boolean', values: [true, false], description: 'empty element clears a value' },
 	{ name: 'contentType', point: 'U14', kind: 'string', values: ['application/xml;charset=UTF-8', 'text/xml; charset=utf-8'], description: 'response Content-Type' },
 	{ name: 'xmlDeclaration', point: 'U14', kind: 'enum', values: ['standalone', 'plain', 'none'], description: 'XML declaration of answers' },
