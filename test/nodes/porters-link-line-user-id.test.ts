@@ -161,6 +161,16 @@ describe('Link LINE User ID', () => {
 		expect(record(other)['Person.P_Memo'] ?? null).toBeNull();
 	});
 
+	it('checks the field names first when asked, before writing anything', async () => {
+		const placeholder = await friendAddPlaceholder();
+		await expect(
+			runPorters(link({ options: { validateFields: true, reviewFlagField: 'Person.U_NOSUCHFIELD0000000000000000' } }), {
+				credentials: credentialsFor(sandbox),
+			}),
+		).rejects.toThrow(/does not exist in PORTERS/);
+		expect(holders().map((r) => r['Person.P_Id'])).toEqual([placeholder]);
+	});
+
 	it('reports a candidate that does not exist, without touching the other holders', async () => {
 		const placeholder = await friendAddPlaceholder();
 		await expect(runPorters(link({ candidateId: '99999' }), { credentials: credentialsFor(sandbox) })).rejects.toThrow(

@@ -14,7 +14,7 @@ import {
 import { forOperation } from '../../../shared/displayOptions';
 import { asNodeError, errorItem } from '../../../shared/errors';
 import { checkAlias, checkLineUserId, createClient, readRecordId } from '../../helpers/parameters';
-import { runWrites, writeFailureError, type PlannedWrite } from '../../helpers/writeBatch';
+import { FieldCatalog, runWrites, writeFailureError, type PlannedWrite } from '../../helpers/writeBatch';
 import type { PortersClient } from '../../transport';
 import { lineUserIdFieldParameter, writeOptionsParameter } from '../descriptions';
 
@@ -132,7 +132,8 @@ async function otherHolders(
 	const holders: HolderData[] = [];
 	for (const item of envelope.items) {
 		const record = decodeRecord(item);
-		const id = Number(record['Person.P_Id'] && valueToJson(record['Person.P_Id']));
+		const idValue = record['Person.P_Id'];
+		const id = idValue && idValue.type === 'text' ? Number(idValue.value) : NaN;
 		if (!Number.isInteger(id) || id <= 0 || id === linkedId) continue;
 		const values = Object.fromEntries(Object.entries(record).map(([alias, value]) => [alias, valueToJson(value)]));
 		holders.push({ id, values });
@@ -164,7 +165,13 @@ function markedFields(holder: HolderData, lineField: string, markField: string, 
 }
 
 /** Writes the LINE user ID on the candidate, then retires or flags every other holder. */
-async function linkOne(ctx: IExecuteFunctions, client: PortersClient, itemIndex: number, batchSize: number): Promise<IDataObject> {
+async function linkOne(
+	ctx: IExecuteFunctions,
+	client: PortersClient,
+	catalog: FieldCatalog,
+	itemIndex: number,
+	batchSize: number,
+): Promise<IDataObject> {
 	const linkedId = readRecordId(ctx, itemIndex, 'candidateId', 'candidate');
 	const lineUserId = String(ctx.getNodeParameter('lineUserId', itemIndex, '') ?? '').trim();
 	checkLineUserId(ctx, lineUserId, itemIndex);
@@ -179,6 +186,12 @@ async function linkOne(ctx: IExecuteFunctions, client: PortersClient, itemIndex:
 		mergedField: optionalAlias(ctx, options.mergedMarkField ?? 'Person.P_Memo', itemIndex),
 		reviewField: optionalAlias(ctx, options.reviewFlagField ?? 'Person.P_Memo', itemIndex),
 	};
+	if (options.validateFields === true) {
+		const { lineField, recruiterFields, mergedField, reviewField } = settings;
+		for (const alias of [lineField, ...recruiterFields, mergedField, reviewField].filter(Boolean)) {
+			await catalog.check(ctx, 'candidate', alias, itemIndex);
+		}
+	}
 	const writeOptions = { batchSize, continueOnFail: false };
 
 	// The linked candidate first: if anything after this fails, the link the person asked for stands.
@@ -233,11 +246,12 @@ async function linkOne(ctx: IExecuteFunctions, client: PortersClient, itemIndex:
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const client = await createClient(this, options);
+	const catalog = new FieldCatalog(client);
 	const batchSize = Math.max(1, Math.min(200, Number(options.batchSize ?? 200) || 200));
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
-			out.push({ json: await linkOne(this, client, i, batchSize), pairedItem: { item: i } });
+			out.push({ json: await linkOne(this, client, catalog, i, batchSize), pairedItem: { item: i } });
 		} catch (error) {
 			if (!this.continueOnFail()) throw asNodeError(this.getNode(), error, i);
 			out.push(errorItem(error, i));
