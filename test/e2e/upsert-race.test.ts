@@ -52,8 +52,8 @@ describeIfShipped('a follow delivered three times at once, for many new LINE use
 	beforeAll(async () => {
 		rest = await signedIn();
 		triggerUrl = webhookOf(shippedWorkflow(FILES.router), 'LINE Trigger');
-		// Copies of one follow find nothing together: the one-in-three worker slot a copy waits
-		// for in queue mode is well inside the longest hold.
+		// Copies of one follow find nothing together. In queue mode a copy may wait for a free
+		// worker slot first; that wait is well inside the longest hold.
 		await portersSandbox('POST', 'switches', { emptyReadRendezvous: 3, emptyReadRendezvousMs: 15_000 });
 	});
 
