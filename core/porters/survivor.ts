@@ -59,6 +59,25 @@ export function duplicateMarkText(survivorId: number): string {
 	return `LINE重複: 候補者 ${survivorId} に統合`;
 }
 
+/** The text written on a friend-add placeholder retired because the LINE user linked `linkedId`. */
+export function mergedMarkText(linkedId: number): string {
+	return `LINE連携: 候補者 ${linkedId} に統合`;
+}
+
+/** The flag on a holder with recruiter data whose LINE user ID went to `linkedId`. */
+export function reviewFlagText(linkedId: number): string {
+	return `【要確認】LINE連携: このLINEユーザーは候補者 ${linkedId} に連携されました`;
+}
+
+/**
+ * A field's new text with `mark` as its first line; what the field held stays below it, so a
+ * recruiter's memo is never lost. Already marked: unchanged (a repeated link writes nothing new).
+ */
+export function withMark(current: string, mark: string): string {
+	if (current.split(/\r?\n/).includes(mark)) return current;
+	return current.trim() === '' ? mark : `${mark}\n${current}`;
+}
+
 /** What linking a LINE user to candidate `linkedId` does to the other holders of its ID. */
 export interface LinkPlan {
 	/** Friend-add placeholders: LINE user ID cleared, marked "merged into" the linked candidate. */
@@ -71,6 +90,8 @@ export interface LinkPlan {
 export interface HolderData {
 	id: number;
 	values: Record<string, unknown>;
+	/** Resumes (選考) attached to the holder; any resume is recruiter data. */
+	resumes?: number;
 }
 
 function isEmptyValue(value: unknown): boolean {
@@ -92,7 +113,8 @@ export function isFriendAddPlaceholder(values: Record<string, unknown>, recruite
 
 /**
  * Linking makes `linkedId` the only holder: every other holder loses the LINE user ID; a
- * placeholder is retired as merged, a candidate with recruiter data keeps its data for review.
+ * placeholder (no value in `recruiterFields`, no resume) is retired as merged, a candidate with
+ * recruiter data keeps its data and is flagged for review.
  */
 export function planLink(linkedId: number, holders: HolderData[], recruiterFields: string[]): LinkPlan {
 	const plan: LinkPlan = { retire: [], review: [] };
@@ -100,7 +122,7 @@ export function planLink(linkedId: number, holders: HolderData[], recruiterField
 	for (const holder of [...holders].sort((a, b) => a.id - b.id)) {
 		if (holder.id === linkedId || seen.has(holder.id)) continue;
 		seen.add(holder.id);
-		if (isFriendAddPlaceholder(holder.values, recruiterFields)) plan.retire.push(holder.id);
+		if (!holder.resumes && isFriendAddPlaceholder(holder.values, recruiterFields)) plan.retire.push(holder.id);
 		else plan.review.push(holder.id);
 	}
 	return plan;

@@ -168,6 +168,8 @@ export class PortersSandbox {
 	private refreshTokens = new Map<string, TokenEntry>();
 	private readonly readWindow = new RateWindow();
 	private readonly writeWindow = new RateWindow();
+	/** Empty reads held by `emptyReadRendezvous`, by path and condition: how to answer each. */
+	private readonly heldEmptyReads = new Map<string, Array<() => void>>();
 
 	constructor(options: PortersSandboxOptions = {}) {
 		this.now = options.now ?? (() => Date.now());
@@ -307,6 +309,26 @@ export class PortersSandbox {
 		return undefined;
 	}
 
+	/**
+	 * `emptyReadRendezvous`: an empty answer (taken before the wait) waits for the others with the
+	 * same key, so that concurrent finds for the same new record all find nothing.
+	 */
+	private async holdEmptyRead(key: string): Promise<void> {
+		const { emptyReadRendezvous: count, emptyReadRendezvousMs: maxMs } = this.switches;
+		if (count < 2) return;
+		const group = this.heldEmptyReads.get(key) ?? [];
+		this.heldEmptyReads.set(key, group);
+		const releaseAll = () => {
+			if (this.heldEmptyReads.get(key) === group) this.heldEmptyReads.delete(key);
+			for (const release of group.splice(0)) release();
+		};
+		const answered = new Promise<void>((resolve) => group.push(resolve));
+		if (group.length >= count) releaseAll();
+		const timer = setTimeout(releaseAll, maxMs);
+		await answered;
+		clearTimeout(timer);
+	}
+
 	private async readBody(req: http.IncomingMessage): Promise<Buffer> {
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -437,6 +459,7 @@ export class PortersSandbox {
 						itemstate: params.get('itemstate'),
 						keywords: params.get('keywords'),
 					});
+					if (result.total === 0) await this.holdEmptyRead(`${path}?${params.get('condition') ?? ''}`);
 					return this.readAnswer(res, rootName, result.total, result.start, result.items);
 				}
 			}

@@ -138,6 +138,8 @@ export interface DataSwitches {
 	notFoundCode: number;
 	/** U13: whether an empty element clears a value (true) or is ignored (false). */
 	clearOnEmpty: boolean;
+	/** Order of a read without `order` (undocumented): by ID, or newest ID first. */
+	defaultReadOrder: 'idAsc' | 'idDesc';
 	/** Code for `count` outside 1–200. */
 	badCountCode: number;
 }
@@ -151,6 +153,7 @@ export const DEFAULT_DATA_SWITCHES: DataSwitches = {
 	missingOwnerCode: 107,
 	notFoundCode: 7,
 	clearOnEmpty: true,
+	defaultReadOrder: 'idAsc',
 	badCountCode: 103,
 };
 
@@ -529,7 +532,8 @@ export class PortersStore {
 				const d = sortKey(a.record, o.alias, o.kind) - sortKey(b.record, o.alias, o.kind);
 				if (d !== 0) return o.desc ? -d : d;
 			}
-			return Number(a.record[idAlias]) - Number(b.record[idAlias]);
+			const byId = Number(a.record[idAlias]) - Number(b.record[idAlias]);
+			return this.switches.defaultReadOrder === 'idDesc' ? -byId : byId;
 		});
 
 		const page = pool.slice(start, start + count);

@@ -66,6 +66,14 @@ export interface TransportSwitches {
 	refreshTokenLifetimeMs: number;
 	/** Whether the one-time browser grant was done (otherwise code_direct fails with 115). */
 	grantDone: boolean;
+	/**
+	 * Tests of find-then-create races: a read that finds nothing is held until this many reads
+	 * with the same condition found nothing too (or `emptyReadRendezvousMs` passed since the
+	 * first), then all are answered. Executions looking for the same new record at about the
+	 * same moment then all find nothing, every time. 0 = off.
+	 */
+	emptyReadRendezvous: number;
+	emptyReadRendezvousMs: number;
 }
 
 export type PortersSwitches = TransportSwitches & DataSwitches;
@@ -98,6 +106,8 @@ export const DEFAULT_SWITCHES: PortersSwitches = {
 	accessTokenLifetimeMs: 1_800_000,
 	refreshTokenLifetimeMs: 7_200_000,
 	grantDone: true,
+	emptyReadRendezvous: 0,
+	emptyReadRendezvousMs: 5000,
 	...DEFAULT_DATA_SWITCHES,
 };
 
@@ -135,6 +145,7 @@ export const SWITCH_TABLE: readonly SwitchInfo[] = [
 	{ name: 'oversizeHttpStatus', point: 'U11', kind: 'number', values: [400, 413], description: 'HTTP status of a too-large request' },
 	{ name: 'oversizeResultCode', point: 'U11', kind: 'numberOrNull', values: [null, 102], description: 'body of that answer: null = text, N = error document' },
 	{ name: 'monthlyQuota', point: 'U12', kind: 'number', values: [150_000], description: 'billed calls included per month' },
+	{ name: 'defaultReadOrder', point: 'setting', kind: 'enum', values: ['idAsc', 'idDesc'], description: 'order of a read without order (undocumented)' },
 	{ name: 'clearOnEmpty', point: 'U13', kind: 'boolean', values: [true, false], description: 'empty element clears a value' },
 	{ name: 'contentType', point: 'U14', kind: 'string', values: ['application/xml;charset=UTF-8', 'text/xml; charset=utf-8'], description: 'response Content-Type' },
 	{ name: 'xmlDeclaration', point: 'U14', kind: 'enum', values: ['standalone', 'plain', 'none'], description: 'XML declaration of answers' },
@@ -150,6 +161,8 @@ export const SWITCH_TABLE: readonly SwitchInfo[] = [
 	{ name: 'optionSiblingsIncludeSelf', point: 'C1', kind: 'boolean', values: [true, false], description: 'level=0 lists the aliased item among its siblings' },
 	{ name: 'badCountCode', point: 'setting', kind: 'number', values: [103, 100], description: 'code for count outside 1–200' },
 	{ name: 'grantDone', point: 'setting', kind: 'boolean', values: [true, false], description: 'one-time browser grant done' },
+	{ name: 'emptyReadRendezvous', point: 'race', kind: 'number', values: [0, 3], description: 'hold empty reads until N with the same condition (0 = off)' },
+	{ name: 'emptyReadRendezvousMs', point: 'race', kind: 'number', values: [5000], description: 'longest hold of an empty read' },
 	{ name: 'statusByCode', point: 'U2', kind: 'object', values: [{}], description: 'HTTP status per result code' },
 ];
 

@@ -92,6 +92,20 @@ describe('Find Candidate, One Item per Input Item', () => {
 		expect(orders).toEqual([null, null, null, null]);
 	});
 
+	it('gives the oldest as the candidate also when PORTERS lists the newest first (the survivor rule)', async () => {
+		insertTwoCandidatesFor(TWICE);
+		sandbox.setSwitches({ defaultReadOrder: 'idDesc' });
+		try {
+			const { output } = await runPorters(findByLineUserId([TWICE], { oneItemPerInput: true }), {
+				items: lineEvents([TWICE]),
+				credentials: credentialsFor(sandbox),
+			});
+			expect((output[0].json.candidate as Record<string, unknown>)['Person.P_Id']).toBe(10040);
+		} finally {
+			sandbox.setSwitches({ defaultReadOrder: 'idAsc' });
+		}
+	});
+
 	it('takes the first match in the order the workflow chose', async () => {
 		insertTwoCandidatesFor(TWICE);
 		const { output } = await runPorters(

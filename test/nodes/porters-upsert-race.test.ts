@@ -143,6 +143,19 @@ describe('converging', () => {
 		}
 	});
 
+	it('updates the lowest ID also when PORTERS lists the newest holder first', async () => {
+		sandbox.store.insert('candidate', { 'Person.P_Id': 30001, 'Person.P_Owner': 5, [LINE_FIELD]: lineUserId(0x5ace) });
+		sandbox.store.insert('candidate', { 'Person.P_Id': 30002, 'Person.P_Owner': 5, [LINE_FIELD]: lineUserId(0x5ace) });
+		sandbox.setSwitches({ defaultReadOrder: 'idDesc' });
+		try {
+			const { output } = await runPorters(upsert(), { credentials: credentialsFor(sandbox) });
+			expect(output[0].json).toMatchObject({ 'Person.P_Id': 30001, action: 'updated', matchedIds: [30001, 30002] });
+			expect(sandbox.store.records.candidate.get(30002)?.[LINE_STATUS_FIELD]).toBeUndefined();
+		} finally {
+			sandbox.setSwitches({ defaultReadOrder: 'idAsc' });
+		}
+	});
+
 	it('keeps the created candidate as the result when the second look fails', async () => {
 		const credentials = credentialsFor(sandbox);
 		await runPorters(upsert({ lineUserId: lineUserId(1) }), { credentials });

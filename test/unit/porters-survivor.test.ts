@@ -5,7 +5,10 @@ import {
 	convergeAfterCreate,
 	duplicateMarkText,
 	isFriendAddPlaceholder,
+	mergedMarkText,
 	planLink,
+	reviewFlagText,
+	withMark,
 } from '../../core/porters/survivor';
 
 const holdersArb = fc.uniqueArray(fc.integer({ min: 1, max: 1_000_000 }), { minLength: 1, maxLength: 12 });
@@ -104,6 +107,19 @@ describe('linking a LINE user to a candidate', () => {
 			recruiterFields,
 		);
 		expect(plan).toEqual({ retire: [30001], review: [30002] });
+	});
+
+	it('counts a resume as recruiter data', () => {
+		const plan = planLink(10001, [{ id: 30001, values: {}, resumes: 1 }, { id: 30002, values: {}, resumes: 0 }], recruiterFields);
+		expect(plan).toEqual({ retire: [30002], review: [30001] });
+	});
+
+	it('puts a mark above what a field holds, once', () => {
+		const flag = reviewFlagText(10001);
+		expect(withMark('', flag)).toBe(flag);
+		expect(withMark('面談済み\n来週連絡', flag)).toBe(`${flag}\n面談済み\n来週連絡`);
+		expect(withMark(`${flag}\n面談済み`, flag)).toBe(`${flag}\n面談済み`);
+		expect(withMark(' ', mergedMarkText(10001))).toBe('LINE連携: 候補者 10001 に統合');
 	});
 
 	it('names the survivor in the duplicate mark', () => {

@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { PortersOperation } from '../router';
 import * as create from './create';
 import * as find from './find';
+import * as linkLineUserId from './linkLineUserId';
 import * as update from './update';
 import * as upsert from './upsert';
 
@@ -24,6 +25,13 @@ export const operationSelector: INodeProperties = {
 			value: 'find',
 			description: 'Find candidates by LINE user ID, e-mail, ID or a condition',
 			action: 'Find candidate',
+		},
+		{
+			name: 'Link LINE User ID',
+			value: 'linkLineUserId',
+			description:
+				'Give a LINE user ID to this candidate only, e.g. after LINE Login: other candidates holding it are merged (friend-add only) or flagged for review',
+			action: 'Link LINE user ID',
 		},
 		{
 			name: 'Update Candidate',
@@ -48,6 +56,7 @@ export const parameters: INodeProperties[] = [
 	...update.description,
 	...upsert.description,
 	...find.description,
+	...linkLineUserId.description,
 ];
 
 export const operations: Record<string, PortersOperation> = {
@@ -55,4 +64,5 @@ export const operations: Record<string, PortersOperation> = {
 	update,
 	upsertByLineUserId: upsert,
 	find,
+	linkLineUserId,
 };
