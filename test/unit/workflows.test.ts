@@ -177,9 +177,10 @@ function pairingHazards(workflow: Workflow, all: Workflow[]): PairingHazard[] {
 }
 
 describe('shipped workflow files', () => {
-	it('are the seven flows of the design', () => {
-		expect(files).toHaveLength(7);
-		expect(files.map((file) => file.slice(0, 3))).toEqual(['00-', '01-', '02-', '03-', '04-', '05-', '06-']);
+	it('are the seven flows of the design, then the friends backfill, numbered without gaps', () => {
+		expect(files.slice(0, 8).map((file) => file.slice(0, 3))).toEqual(['00-', '01-', '02-', '03-', '04-', '05-', '06-', '07-']);
+		expect(files[7]).toBe('07-line-friends-backfill.json');
+		expect(files.map((file) => file.slice(0, 3))).toEqual(files.map((_, i) => `${String(i).padStart(2, '0')}-`));
 	});
 
 	describe.each(files)('%s', (file) => {
