@@ -108,7 +108,7 @@ describeIfShipped('07 backfill of existing LINE friends', () => {
 		expect(counts.size).toBe(FRIENDS);
 		expect([...counts.values()].every((n) => n === 1)).toBe(true);
 		expect((await candidatesPerUser(userIds)).size).toBe(FRIENDS);
-	});
+	}, 900_000);
 
 	it('a CSV exported by a marketing tool: its LINE user IDs and friend-add dates, non-friends skipped', async () => {
 		const friends = Array.from({ length: 3 }, (_, i) => seededUserId('e2e-backfill-csv', i));
@@ -131,5 +131,5 @@ describeIfShipped('07 backfill of existing LINE friends', () => {
 		expect(byId(friends[1]).map((r) => r[setting('friendAddedAtField')])).toEqual(['2024/06/15 00:00:00']);
 		expect(byId(friends[2]).map((r) => r[setting('friendAddedAtField')] || null)).toEqual([null]);
 		expect(byId(stranger)).toEqual([]);
-	});
+	}, 300_000);
 });
