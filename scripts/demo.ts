@@ -21,7 +21,8 @@ import { CAPTURE_CHANNELS } from './n8n/stage/workflowSettings';
  * `npm start`: the local demo. A real n8n with this package, both sandboxes, credentials and the
  * shipped workflows, in a user folder that persists under the cache folder (so the demo keeps its
  * executions and anything made in the editor). Prints the editor URL, the login and commands that
- * play a friend-add and a candidate opening a link URL. Ctrl-C stops everything.
+ * play a friend-add, both arrangements beside a LINE marketing tool (n8n relays to the tool; the
+ * tool forwards to n8n) and a candidate opening a link URL. Ctrl-C stops everything.
  *
  *   node build/scripts/demo.js [--tarball <file>]       run the demo (of that tarball instead of
  *                                                       packing the repository)
@@ -33,6 +34,11 @@ import { CAPTURE_CHANNELS } from './n8n/stage/workflowSettings';
  * LINE_PORTERS_DEMO_PORTERS_PORT (8788), LINE_PORTERS_DEMO_CAPTURE_PORT (8789).
  * Data: LINE_PORTERS_CACHE_DIR (see scripts/n8n/install/versions.ts).
  */
+
+/** Capture channel that plays the LINE marketing tool a LINE Trigger relays to (fan-out). */
+const LINE_TOOL_CHANNEL = 'line-marketing-tool-webhook';
+/** Port of the stand-in tool that forwards LINE's webhooks to n8n (fan-in). */
+const DEMO_TOOL_PORT = 8790;
 
 const DEMO_ENCRYPTION_KEY = 'line-porters-demo-fixed-encryption-key-v1';
 const DEMO_OWNER: OwnerAccount = {
@@ -112,6 +118,23 @@ function printBanner(stage: Stage, state: DemoState, userFolder: string): void {
 		state.friendAddWebhookUrl && state.lineSandboxUrl
 			? `   node build/sandbox/line/cli.js follow --sandbox ${state.lineSandboxUrl} --to ${state.friendAddWebhookUrl}`
 			: '   (needs a shipped workflow with a LINE Trigger and the LINE sandbox)',
+		'',
+		' Beside a LINE marketing tool — A. n8n owns the webhook URL and relays to the tool:',
+		'   in the editor, workflow 00 → LINE Trigger → Options → Relay Webhook To:',
+		`     ${state.captureUrl}/${LINE_TOOL_CHANNEL}   (the capture server plays the tool), save; then`,
+		state.friendAddWebhookUrl && state.lineSandboxUrl
+			? `   node build/sandbox/line/cli.js follow --sandbox ${state.lineSandboxUrl} --to ${state.friendAddWebhookUrl}`
+			: '   (needs a shipped workflow with a LINE Trigger and the LINE sandbox)',
+		`   curl -s ${state.captureUrl}/__capture/${LINE_TOOL_CHANNEL}   (LINE's bytes and x-line-signature, as the tool got them)`,
+		' B. The tool owns the URL and forwards to n8n (LINE → tool → n8n), in a second terminal:',
+		state.friendAddWebhookUrl && state.lineSandboxUrl
+			? [
+					`   node build/sandbox/line/cli.js tool --port ${DEMO_TOOL_PORT} --forward-to ${state.friendAddWebhookUrl}`,
+					`   node build/sandbox/line/cli.js follow --sandbox ${state.lineSandboxUrl} --to ${state.friendAddWebhookUrl} --via http://127.0.0.1:${DEMO_TOOL_PORT}`,
+				].join('\n')
+			: '   (needs a shipped workflow with a LINE Trigger and the LINE sandbox)',
+		'   (add --forward-mode reserialized --shared-secret <secret> to the tool for one that rewrites the body:',
+		'    the LINE Trigger then needs Options → Accept Forwarded Requests With Shared Secret)',
 		'',
 		' Simulate a candidate opening their link URL (LINE Login, followed like a browser):',
 		state.linkUrlWebhook

@@ -1,9 +1,10 @@
 /**
  * Pure pieces of living beside a LINE marketing tool: the list of URLs a webhook is relayed to
  * (fan-out), whether a failed relay is worth another attempt, and the shared secret a tool that
- * rewrites LINE's body sends instead of LINE's signature (fan-in).
+ * rewrites LINE's body sends instead of LINE's signature (fan-in), and the signed report of a
+ * relay that failed.
  */
-import { createHash, timingSafeEqual } from 'crypto';
+import { createHash, createHmac, timingSafeEqual } from 'crypto';
 
 /**
  * The relay targets from what the user typed: URLs separated by commas, spaces or new lines,
@@ -44,4 +45,62 @@ export function sharedSecretMatches(configured: string, received: string | strin
 	const expected = createHash('sha256').update(configured, 'utf8').digest();
 	const given = createHash('sha256').update(received, 'utf8').digest();
 	return timingSafeEqual(expected, given);
+}
+
+/**
+ * Relay failure reports. A relay ends after LINE has its answer, so its outcome cannot be on the
+ * event items; the trigger sends itself a report instead, which becomes an execution on its
+ * "Relay Failures" output. The report is signed with the channel secret under its own header and
+ * a prefix, so a LINE signature can never pass as a report signature or the other way round.
+ */
+export const RELAY_REPORT_HEADER = 'x-line-relay-report-signature';
+const REPORT_SIGNATURE_PREFIX = 'line-relay-failure-report\n';
+/** A report older than this (or dated in the future beyond the skew) is refused as a replay. */
+const REPORT_MAX_AGE_MS = 10 * 60 * 1000;
+const REPORT_MAX_SKEW_MS = 60 * 1000;
+
+export interface RelayFailure {
+	target: string;
+	/** The tool's last HTTP status; 0 when it never answered. */
+	status: number;
+	attempts: number;
+	error?: string;
+}
+
+export interface RelayFailureReport {
+	kind: 'lineRelayFailureReport';
+	reportedAt: number;
+	/** The events of the request the tool(s) did not get; empty for Verify. */
+	webhookEventIds: string[];
+	failures: RelayFailure[];
+}
+
+export function signRelayReport(channelSecret: string, body: Buffer): string {
+	return createHmac('sha256', channelSecret).update(REPORT_SIGNATURE_PREFIX).update(body).digest('base64');
+}
+
+/**
+ * The report in `body` when its signature is right and it is fresh; undefined otherwise.
+ * `now` is passed in so the check is testable.
+ */
+export function readRelayReport(
+	channelSecret: string,
+	body: Buffer,
+	signature: string | string[] | undefined,
+	now: number,
+): RelayFailureReport | undefined {
+	if (channelSecret.length === 0 || typeof signature !== 'string') return undefined;
+	const expected = Buffer.from(signRelayReport(channelSecret, body), 'base64');
+	const given = Buffer.from(signature, 'base64');
+	if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+	let report: RelayFailureReport;
+	try {
+		report = JSON.parse(body.toString('utf8')) as RelayFailureReport;
+	} catch {
+		return undefined;
+	}
+	if (report?.kind !== 'lineRelayFailureReport' || typeof report.reportedAt !== 'number') return undefined;
+	if (!Array.isArray(report.failures) || !Array.isArray(report.webhookEventIds)) return undefined;
+	if (report.reportedAt < now - REPORT_MAX_AGE_MS || report.reportedAt > now + REPORT_MAX_SKEW_MS) return undefined;
+	return report;
 }

@@ -1,8 +1,8 @@
 import {
-	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
 	type IHookFunctions,
+	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -17,6 +17,7 @@ import {
 	relayTimingProperties,
 } from './trigger/arrangement';
 import { relayWebhook } from './trigger/relay';
+import { RELAY_FAILURES_OUTPUT, TRIGGER_OUTPUTS, readRelayReportRequest } from './trigger/relayReport';
 
 interface TriggerOptions {
 	skipStandby?: boolean;
@@ -87,7 +88,7 @@ export class LineTrigger implements INodeType {
 			'Starts the workflow when LINE sends a webhook event (friend added, message, block, …), after checking its signature',
 		defaults: { name: 'LINE Trigger' },
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: TRIGGER_OUTPUTS,
 		credentials: [{ name: LINE_CREDENTIAL, required: true }],
 		webhooks: [
 			{
@@ -211,8 +212,17 @@ export class LineTrigger implements INodeType {
 		const rawBody = Buffer.isBuffer(request.rawBody) ? request.rawBody : Buffer.alloc(0);
 		const credentials = await this.getCredentials(LINE_CREDENTIAL);
 		const options = triggerOptions(this);
+		const channelSecret = String(credentials.channelSecret ?? '');
 
-		const auth = authenticateRequest(this, String(credentials.channelSecret ?? ''), rawBody, options);
+		const report = readRelayReportRequest(this, channelSecret, rawBody);
+		if (report.kind === 'refused') return reject(this, 401, 'Invalid or outdated relay failure report');
+		if (report.kind === 'report') {
+			const outputs: INodeExecutionData[][] = [[], []];
+			outputs[RELAY_FAILURES_OUTPUT] = report.items;
+			return { workflowData: outputs };
+		}
+
+		const auth = authenticateRequest(this, channelSecret, rawBody, options);
 		if (!auth.accepted) {
 			const secret = auth.secretChecked ? ' and no valid shared secret' : '';
 			return reject(this, 401, `Invalid LINE signature (${auth.signature})${secret}`);
@@ -221,7 +231,7 @@ export class LineTrigger implements INodeType {
 		const parsed = parseLineWebhook(rawBody);
 		// Relay what LINE signed — Verify and unselected events too — before anything else can
 		// refuse it here, and without waiting: LINE's answer must not depend on the tool.
-		const relay = auth.by === 'lineSignature' ? relaySettings(this, options) : undefined;
+		const relay = auth.by === 'lineSignature' ? relaySettings(this, options, channelSecret) : undefined;
 		if (relay) {
 			const webhookEventIds = parsed.ok ? parsed.body.events.map((e) => String(e.webhookEventId ?? '')) : [];
 			const signature = String(request.headers['x-line-signature']);

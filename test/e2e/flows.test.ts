@@ -35,7 +35,7 @@ type Json = Record<string, unknown>;
 interface SentWebhook {
 	status: number;
 	payload: string;
-	events: Array<{ webhookEventId: string; replyToken?: string; source: { userId: string } }>;
+	events: Array<{ webhookEventId: string; timestamp: number; replyToken?: string; source: { userId: string } }>;
 }
 
 interface LineState {
@@ -183,6 +183,15 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 		const welcomes = repliesTo(await lineState(), follower.userId);
 		expect(welcomes).toHaveLength(1);
 		expect(welcomes[0].reached).toEqual([follower.userId]);
+		// The friend-add date from the event, in UTC as PORTERS takes it.
+		const followedAt = new Date(first.events[0].timestamp).toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, '/');
+		expect(found[0][setting('friendAddedAtField')]).toBe(followedAt);
+		// The welcome sent is on record once: the used reply token of the repeats sent nothing.
+		const activities = await portersSandbox<Json[]>('GET', 'records/activity');
+		const welcomeRecords = activities.filter(
+			(a) => a['Activity.P_Title'] === 'LINE ウェルカムメッセージ送信' && String(a['Activity.P_ResourceId']) === String(found[0]['Person.P_Id']),
+		);
+		expect(welcomeRecords.map((a) => a['Activity.P_Memo'])).toEqual([welcomes[0].messages[0].text]);
 	});
 
 	it('04: a message is recorded on the candidate, the recruiter notified, and read once the recruiter replies', async () => {

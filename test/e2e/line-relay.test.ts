@@ -101,16 +101,29 @@ describeIfPresent('LINE Trigger beside a marketing tool in the real n8n', () => 
 		expect(execution.status).toBe('success');
 		await until('the tool to get it', () => tool.received.length === 1);
 		expect(tool.received[0].answeredStatus).toBe(0);
+		// The relay waits for the slow answer (no second copy, no failure report for later tests to see).
+		await until('the tool to answer', () => tool.received[0].answeredStatus === 200, 12_000);
+		await pause(300);
+		expect(tool.received).toHaveLength(1);
 	});
 
-	it('fan-out: with the tool down the workflow still runs, LINE gets 200 and n8n logs a warning', async () => {
+	it('fan-out: with the tool down the workflow still runs, LINE gets 200, n8n logs a warning and the failure is an execution on Relay Failures', async () => {
 		await tool.configure({ mode: 'down' });
 		const before = await rest.executionIds(relayWorkflow!.id);
 		const sent = await lineSandbox<SentWebhook>('POST', 'webhook', { url: relayUrl, events: [{ type: 'follow' }] });
 		expect(sent.status).toBe(200);
-		const [execution] = await rest.waitForExecutions(relayWorkflow!.id, { exclude: before });
-		expect(execution.status).toBe('success');
 		const eventId = sent.events[0].webhookEventId;
+		// The events first, at once; the report after the retries (2 here, 100-200 ms apart).
+		const executions = await rest.waitForExecutions(relayWorkflow!.id, { exclude: before, count: 2 });
+		expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
+		const events = executions.find((e) => e.data.resultData.runData['Summarise Event'] !== undefined)!;
+		expect(nodeOutput(events, 'Summarise Event').map((item) => item.webhookEventId)).toEqual([eventId]);
+		const report = executions.find((e) => e !== events)!;
+		expect(Object.keys(report.data.resultData.runData)).toEqual(['LINE Trigger']);
+		expect(nodeOutput(report, 'LINE Trigger', 0)).toEqual([]);
+		expect(nodeOutput(report, 'LINE Trigger', 1)).toEqual([
+			expect.objectContaining({ target: `http://127.0.0.1:${TOOL_PORT}/webhook`, status: 0, attempts: 3, eventCount: 1, webhookEventIds: [eventId] }),
+		]);
 		await until('the warning in n8n’s log', () => n8nLogs().includes(eventId) && /could not relay a LINE webhook to http:\/\/127\.0\.0\.1:47913\/webhook/.test(n8nLogs()));
 		await tool.configure({ mode: 'ok' });
 	});

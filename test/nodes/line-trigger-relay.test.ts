@@ -1,4 +1,5 @@
 import { LineMessagingApi } from '../../credentials/LineMessagingApi.credentials';
+import { RELAY_REPORT_HEADER, signRelayReport } from '../../core/line/relay';
 import { computeLineSignature } from '../../core/line/signature';
 import { LineTrigger } from '../../nodes/Line/LineTrigger.node';
 import { ToolReceiver, reserializeJson } from '../../sandbox/line/toolReceiver';
@@ -185,6 +186,112 @@ describe('LINE Trigger relay to a marketing tool (fan-out)', () => {
 		await waitFor('a warning', () => warnings.length === 1);
 		expect(warnings[0].meta).toMatchObject({ target: tool.url, status: 403, attempts: 1 });
 		expect(tool.received).toHaveLength(1);
+	});
+});
+
+describe('LINE Trigger relay failures on its second output', () => {
+	let tool: ToolReceiver;
+	let healthy: ToolReceiver;
+	let selfUrl: ToolReceiver;
+
+	beforeEach(async () => {
+		tool = new ToolReceiver({ channelSecret: SECRET });
+		healthy = new ToolReceiver({ channelSecret: SECRET });
+		await healthy.start(0);
+		// Plays the trigger's own production URL: records the report the relay sends there.
+		selfUrl = new ToolReceiver({ channelSecret: SECRET });
+		await tool.start(0);
+		await selfUrl.start(0);
+	});
+	afterEach(async () => {
+		await tool.stop();
+		await healthy.stop();
+		await selfUrl.stop();
+	});
+
+	const withSelfUrl = (ctxOptions: ContextOptions, mode?: 'webhook' | 'manual'): ContextOptions => ({
+		...ctxOptions,
+		webhookUrls: { default: selfUrl.url },
+		...(mode ? { mode } : {}),
+	});
+	const reportHeaders = (received: { headers: Record<string, string> }) => ({
+		'content-type': received.headers['content-type'],
+		[RELAY_REPORT_HEADER]: received.headers[RELAY_REPORT_HEADER],
+	});
+
+	it('has a Relay Failures output only while a relay is configured', () => {
+		const outputs = new LineTrigger().description.outputs as string;
+		expect(outputs).toContain('Relay Failures');
+		expect(outputs).toMatch(/\$parameter\.options\.relayTo/);
+		expect(outputs).not.toContain('?.');
+	});
+
+	it('tool down: the events still go out at once, then a signed report brings one item per failed target to output 2', async () => {
+		await tool.configure({ mode: 'down' });
+		const raw = lineBody([event('follow', 11), event('message', 12, { message: { type: 'text', id: '3', text: 'x' } })]);
+		const ctxOptions = withSelfUrl(options({ relayTo: `${tool.url}, ${healthy.url}` }));
+		const { result, warnings } = await deliver(raw, fromLine(raw), ctxOptions);
+		expect(result.workflowData?.[0].map((i) => i.json.type)).toEqual(['follow', 'message']);
+		expect(result.workflowData).toHaveLength(1);
+
+		// The second target is healthy: it gets the relay, and is not in the report.
+		await waitFor('the report at the trigger URL', () => selfUrl.received.some((r) => r.headers[RELAY_REPORT_HEADER] !== undefined));
+		expect(warnings.filter((w) => w.message.includes('could not relay'))).toHaveLength(1);
+		expect(healthy.received.map((r) => r.rawBody.equals(raw))).toEqual([true]);
+		const reportRequest = selfUrl.received.find((r) => r.headers[RELAY_REPORT_HEADER] !== undefined)!;
+		expect(reportRequest.headers['x-line-signature']).toBeUndefined();
+
+		const reported = await deliver(reportRequest.rawBody, reportHeaders(reportRequest), withSelfUrl(options({ relayTo: tool.url })));
+		expect(reported.result.workflowData?.[0]).toEqual([]);
+		expect(reported.result.workflowData?.[1].map((i) => i.json)).toEqual([
+			{
+				target: tool.url,
+				status: 0,
+				attempts: 4,
+				error: expect.any(String),
+				eventCount: 2,
+				webhookEventIds: [event('follow', 11).webhookEventId, event('message', 12).webhookEventId],
+				reportedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+			},
+		]);
+		// A report is not LINE's: it is relayed to nobody.
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(tool.received).toHaveLength(0);
+	});
+
+	it('sends no report when every target got the request, and none for a test URL', async () => {
+		const raw = lineBody([event('follow', 1)]);
+		await deliver(raw, fromLine(raw), withSelfUrl(options({ relayTo: tool.url })));
+		await waitFor('the relay', () => tool.received.length === 1);
+		await tool.configure({ mode: 'down' });
+		const { warnings } = await deliver(raw, fromLine(raw), withSelfUrl(options({ relayTo: tool.url }), 'manual'));
+		await waitFor('a warning', () => warnings.length === 1);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(selfUrl.received).toEqual([]);
+	});
+
+	it('warns when the report cannot reach the trigger URL', async () => {
+		await tool.configure({ mode: 'down' });
+		await selfUrl.configure({ mode: 'down' });
+		const raw = lineBody([event('follow', 1)]);
+		const { warnings } = await deliver(raw, fromLine(raw), withSelfUrl(options({ relayTo: tool.url })));
+		await waitFor('two warnings', () => warnings.length === 2, 8000);
+		expect(warnings[1].message).toContain(`could not report 1 failed relay(s) to its "Relay Failures" output at ${selfUrl.url}`);
+	});
+
+	it('answers 401 to a forged, altered or replayed report and starts nothing', async () => {
+		const body = Buffer.from(
+			JSON.stringify({ kind: 'lineRelayFailureReport', reportedAt: Date.now(), webhookEventIds: [], failures: [{ target: 'https://x', status: 0, attempts: 1 }] }),
+			'utf8',
+		);
+		const forged = await deliver(body, { 'content-type': 'application/json', [RELAY_REPORT_HEADER]: signRelayReport('another-secret', body) }, options());
+		expect(forged.response.statusCode).toBe(401);
+		expect(forged.result).toEqual({ noWebhookResponse: true });
+		const lineSigned = await deliver(body, { 'content-type': 'application/json', [RELAY_REPORT_HEADER]: computeLineSignature(SECRET, body) }, options());
+		expect(lineSigned.response.statusCode).toBe(401);
+		const old = Buffer.from(body.toString('utf8').replace(/"reportedAt":\d+/, `"reportedAt":${Date.now() - 11 * 60 * 1000}`), 'utf8');
+		const replayed = await deliver(old, { 'content-type': 'application/json', [RELAY_REPORT_HEADER]: signRelayReport(SECRET, old) }, options());
+		expect(replayed.response.statusCode).toBe(401);
 	});
 });
 

@@ -177,9 +177,10 @@ function pairingHazards(workflow: Workflow, all: Workflow[]): PairingHazard[] {
 }
 
 describe('shipped workflow files', () => {
-	it('are the seven flows of the design', () => {
-		expect(files).toHaveLength(7);
-		expect(files.map((file) => file.slice(0, 3))).toEqual(['00-', '01-', '02-', '03-', '04-', '05-', '06-']);
+	it('are the seven flows of the design, then the friends backfill, numbered without gaps', () => {
+		expect(files.slice(0, 8).map((file) => file.slice(0, 3))).toEqual(['00-', '01-', '02-', '03-', '04-', '05-', '06-', '07-']);
+		expect(files[7]).toBe('07-line-friends-backfill.json');
+		expect(files.map((file) => file.slice(0, 3))).toEqual(files.map((_, i) => `${String(i).padStart(2, '0')}-`));
 	});
 
 	describe.each(files)('%s', (file) => {
@@ -346,6 +347,37 @@ describe('item pairing across lookups', () => {
 			expect(pairingHazards(workflow, [workflow])).toEqual([
 				expect.objectContaining({ lookup: 'Find', node: 'Find', problem: expect.stringContaining('Always Output Data') }),
 			]);
+		});
+	});
+});
+
+describe('flow 01 welcome modes', () => {
+	const flow = load('01-line-friend-added-to-porters.json');
+	const node = (name: string) => flow.nodes.find((n) => n.name === name) as WorkflowNode;
+	const targets = (name: string) => (flow.connections[name]?.main ?? []).map((output) => output.map((c) => c.node));
+
+	it('sends each welcomeMode to its own branch: reply, push with the event-derived retry key, none to nothing', () => {
+		const modes = /\[([^\]]*)\]\.indexOf\(/.exec(String(node('Welcome Mode').parameters.output))?.[1];
+		expect(modes?.split(',').map((m) => m.trim().replace(/'/g, ''))).toEqual(['reply', 'push', 'none']);
+		expect(targets('Welcome Mode')).toEqual([['Reply Welcome'], ['Push Welcome'], []]);
+		expect(node('Reply Welcome').parameters.operation).toBe('reply');
+		expect(node('Push Welcome').parameters).toMatchObject({
+			operation: 'send',
+			to: "={{ $('Follow Event').item.json.source.userId }}",
+			options: { retryKey: "={{ $('Follow Event').item.json.webhookEventId }}" },
+		});
+		expect(JSON.parse(String(node('Settings').parameters.jsonOutput)).settings.welcomeMode).toBe('reply');
+	});
+
+	it('records only a welcome this run delivered, on the upserted candidate', () => {
+		expect(targets('Reply Welcome')).toEqual([['Welcome Sent?']]);
+		expect(targets('Push Welcome')).toEqual([['Welcome Sent?']]);
+		expect(node('Welcome Sent?').parameters.output).toBe('={{ $json.sent === true && $json.duplicate !== true ? 0 : 1 }}');
+		expect(targets('Welcome Sent?')).toEqual([['Record Welcome'], []]);
+		expect(node('Record Welcome').parameters).toMatchObject({
+			resource: 'activity',
+			operation: 'create',
+			recordId: "={{ $('Upsert Candidate').item.json['Person.P_Id'] }}",
 		});
 	});
 });

@@ -18,7 +18,7 @@ export const relayOptionProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://tool.example.com/line/webhook',
 		description:
-			"URLs (separated by commas) that get every request LINE sends to this trigger — also Verify and event types this workflow does not select — unchanged, with LINE's signature, so a LINE marketing tool keeps working while LINE's webhook URL points to n8n. Only requests with a valid LINE signature are relayed. LINE gets its answer without waiting for them; a failed relay is retried a few times and then written to n8n's log as a warning with the URL and HTTP status.",
+			"URLs (separated by commas) that get every request LINE sends to this trigger — also Verify and event types this workflow does not select — unchanged, with LINE's signature, so a LINE marketing tool keeps working while LINE's webhook URL points to n8n. Only requests with a valid LINE signature are relayed. LINE gets its answer without waiting for them; a failed relay is retried a few times, then written to n8n's log as a warning and reported on the trigger's second output, Relay Failures (an execution of its own, one item per URL, seconds to a minute later).",
 	},
 	{
 		displayName: 'Accept Forwarded Requests With Shared Secret',
@@ -83,13 +83,22 @@ function numberParameter(ctx: IWebhookFunctions, name: string, fallback: number)
 	return Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
-/** The relay targets and timing, or undefined when relaying is off. Bad URLs are an error to see. */
-export function relaySettings(ctx: IWebhookFunctions, options: ArrangementOptions): RelaySettings | undefined {
+/**
+ * The relay targets and timing, or undefined when relaying is off. Bad URLs are an error to see.
+ * Failures are reported to the production URL only for production requests: a test URL listens
+ * for one request, and the report would start the active workflow instead.
+ */
+export function relaySettings(
+	ctx: IWebhookFunctions,
+	options: ArrangementOptions,
+	channelSecret: string,
+): RelaySettings | undefined {
 	const { targets, invalid } = parseRelayTargets(options.relayTo ?? '');
 	if (invalid.length > 0) {
 		ctx.logger.warn(`LINE Trigger: "Relay Webhook To" has entries that are not http(s) URLs and are skipped: ${invalid.join(', ')}`);
 	}
 	if (targets.length === 0) return undefined;
+	const reportUrl = ctx.getNodeWebhookUrl('default');
 	return {
 		targets,
 		backoff: {
@@ -98,6 +107,7 @@ export function relaySettings(ctx: IWebhookFunctions, options: ArrangementOption
 			maxDelayMs: numberParameter(ctx, 'relayRetryMaxDelayMs', DEFAULT_BACKOFF.maxDelayMs),
 		},
 		timeoutMs: numberParameter(ctx, 'relayTimeoutMs', 15000),
+		...(reportUrl && ctx.getMode() !== 'manual' ? { reportTo: { url: reportUrl, channelSecret } } : {}),
 	};
 }
 

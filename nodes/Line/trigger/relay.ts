@@ -6,11 +6,18 @@
  * The trigger starts the relay and does not wait for it: n8n answers LINE (onReceived) only after
  * webhook() resolves, and LINE gives up after 2 s. The relay then runs on in the process that
  * received the request (main, or the long-lived webhook processor in queue mode), retries what may
- * succeed later with bounded backoff, and logs a warning for every target it finally gave up on.
+ * succeed later with bounded backoff, logs a warning for every target it finally gave up on, and
+ * sends the trigger a signed report of those targets, which starts an execution on the trigger's
+ * "Relay Failures" output (see relayReport.ts).
  */
 import { sleep, type IDataObject, type IWebhookFunctions } from 'n8n-workflow';
 import { backoffDelay, type BackoffPolicy } from '../../../core/http/backoff';
-import { relayStatusIsRetryable } from '../../../core/line/relay';
+import {
+	RELAY_REPORT_HEADER,
+	relayStatusIsRetryable,
+	signRelayReport,
+	type RelayFailureReport,
+} from '../../../core/line/relay';
 
 export interface RelayRequest {
 	rawBody: Buffer;
@@ -25,6 +32,8 @@ export interface RelaySettings {
 	backoff: BackoffPolicy;
 	/** Per attempt; long enough for a slow tool that does answer, so it does not get the body twice. */
 	timeoutMs: number;
+	/** Where failures are reported: the trigger's own production URL, signed with the channel secret. */
+	reportTo?: { url: string; channelSecret: string };
 }
 
 export interface RelayOutcome {
@@ -39,15 +48,16 @@ export interface RelayOutcome {
 async function postOnce(
 	ctx: IWebhookFunctions,
 	target: string,
-	request: RelayRequest,
+	body: Buffer,
+	headers: Record<string, string>,
 	timeoutMs: number,
 ): Promise<{ status: number; error?: string }> {
 	try {
 		const response = (await ctx.helpers.httpRequest({
 			method: 'POST',
 			url: target,
-			body: request.rawBody,
-			headers: { 'content-type': request.contentType, 'x-line-signature': request.signature },
+			body,
+			headers,
 			json: false,
 			encoding: 'text',
 			returnFullResponse: true,
@@ -69,7 +79,8 @@ async function relayToOne(
 	let attempts = 0;
 	for (;;) {
 		attempts += 1;
-		const { status, error } = await postOnce(ctx, target, request, settings.timeoutMs);
+		const headers = { 'content-type': request.contentType, 'x-line-signature': request.signature };
+		const { status, error } = await postOnce(ctx, target, request.rawBody, headers, settings.timeoutMs);
 		if (status >= 200 && status < 300) return { target, ok: true, status, attempts };
 		const retryable = relayStatusIsRetryable(status);
 		if (!retryable || attempts > settings.backoff.maxRetries) {
@@ -102,6 +113,40 @@ function warnAboutFailure(ctx: IWebhookFunctions, outcome: RelayOutcome, request
 }
 
 /**
+ * Sends the failures to the trigger's production URL, so they become an execution the user sees.
+ * n8n reaches itself through its public address here (like LINE does); when it cannot, the log
+ * warnings above are all that is left, and a further warning says so.
+ */
+async function reportFailures(
+	ctx: IWebhookFunctions,
+	failed: RelayOutcome[],
+	request: RelayRequest,
+	report: NonNullable<RelaySettings['reportTo']>,
+): Promise<void> {
+	const content: RelayFailureReport = {
+		kind: 'lineRelayFailureReport',
+		reportedAt: Date.now(),
+		webhookEventIds: request.webhookEventIds,
+		failures: failed.map(({ target, status, attempts, error }) => ({ target, status, attempts, ...(error ? { error } : {}) })),
+	};
+	const body = Buffer.from(JSON.stringify(content), 'utf8');
+	const { status, error } = await postOnce(
+		ctx,
+		report.url,
+		body,
+		{ 'content-type': 'application/json', [RELAY_REPORT_HEADER]: signRelayReport(report.channelSecret, body) },
+		15000,
+	);
+	if (status < 200 || status >= 300) {
+		const answer = status > 0 ? `HTTP ${status}` : `no answer (${error ?? 'unknown error'})`;
+		ctx.logger.warn(
+			`LINE Trigger could not report ${failed.length} failed relay(s) to its "Relay Failures" output at ${report.url}: ${answer}. Is n8n's public webhook address reachable from n8n itself?`,
+			{ url: report.url, status, workflowId: ctx.getWorkflow().id, node: ctx.getNode().name },
+		);
+	}
+}
+
+/**
  * Relays one request to every target at once and resolves when all are done; never rejects.
  * The trigger must not await it (see the file comment); tests and the bench do.
  */
@@ -119,8 +164,12 @@ export async function relayWebhook(
 			}
 		}),
 	);
-	for (const outcome of outcomes) {
-		if (!outcome.ok) warnAboutFailure(ctx, outcome, request);
+	const failed = outcomes.filter((outcome) => !outcome.ok);
+	for (const outcome of failed) warnAboutFailure(ctx, outcome, request);
+	if (failed.length > 0 && settings.reportTo) {
+		await reportFailures(ctx, failed, request, settings.reportTo).catch((error: Error) =>
+			ctx.logger.warn(`LINE Trigger could not report failed relays: ${error.message}`),
+		);
 	}
 	return outcomes;
 }

@@ -31,6 +31,7 @@ interface PortersSeed {
 const SEED_NAMES = {
 	lineUserIdField: { resource: 'candidate', name: 'LINE ユーザーID' },
 	lineStatusField: { resource: 'candidate', name: 'LINE 友だち状態' },
+	friendAddedAtField: { resource: 'candidate', name: 'LINE 友だち追加日時' },
 	statusFollowing: '友だち',
 	statusBlocked: 'ブロック中',
 	interviewStatusField: { resource: 'resume', name: '面談状況' },
@@ -59,6 +60,7 @@ export function portersFixtureSettings(repoRoot: string): Record<string, string>
 		lineUserIdField: field(SEED_NAMES.lineUserIdField.resource, SEED_NAMES.lineUserIdField.name)
 			.alias,
 		lineStatusField: statusField.alias,
+		friendAddedAtField: field(SEED_NAMES.friendAddedAtField.resource, SEED_NAMES.friendAddedAtField.name).alias,
 		statusFollowing: option(SEED_NAMES.statusFollowing),
 		statusBlocked: option(SEED_NAMES.statusBlocked),
 		interviewStatusField: field(
