@@ -292,7 +292,7 @@ function workflowBindings(catalog: PackageCatalog): WorkflowBindings {
 			credentialReference(credential.name, credential.displayName),
 		]),
 	);
-	for (const type of ['httpHeaderAuth']) {
+	for (const type of ['httpHeaderAuth', 'httpBasicAuth']) {
 		const reference = builtInCredentialReference(type);
 		if (reference) credentialsByType[type] = reference;
 	}
@@ -436,7 +436,8 @@ function stageCredentials(
 	}
 	if (credentials.some((credential) => isBuiltInCredentialType(credential.type))) {
 		progress.info(
-			'recruiter webhooks use Header Auth (see RECRUITER_WEBHOOK_KEY in scripts/n8n/stage/credentials.ts)',
+			'recruiter webhooks use Header Auth, the recruiter page Basic auth (see RECRUITER_WEBHOOK_KEY and ' +
+				'RECRUITER_PAGE_LOGIN in scripts/n8n/stage/credentials.ts)',
 		);
 	}
 	return credentials;
