@@ -355,7 +355,8 @@ function prepareFixtures(
 
 /**
  * The LINE Login callback: the GET endpoint of a built-in Webhook node in a shipped workflow that
- * also uses the package's LINE Login node.
+ * also uses the package's LINE Login node to link a candidate (a workflow that only generates
+ * link URLs, such as the recruiters' page, is no callback).
  */
 function findLoginCallback(
 	prepared: PreparedWorkflow[],
@@ -365,8 +366,12 @@ function findLoginCallback(
 ): string | undefined {
 	const loginType =
 		catalog.nodes.find((node) => node.name === 'lineLogin')?.type ?? `${PACKAGE_NAME}.lineLogin`;
+	const linksCandidates = (workflow: PreparedWorkflow) =>
+		workflow.json.nodes.some(
+			(node) => node.type === loginType && node.parameters?.operation === 'linkCandidate',
+		);
 	const candidates = prepared.flatMap((workflow) =>
-		workflow.nodeTypes.includes(loginType)
+		linksCandidates(workflow)
 			? workflow.webhooks
 					.filter(
 						(webhook) => webhook.nodeType === 'n8n-nodes-base.webhook' && webhook.method === 'GET',
