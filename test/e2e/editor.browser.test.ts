@@ -1,4 +1,4 @@
-import { dirname, join } from 'path';
+import { join, resolve } from 'path';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
@@ -53,7 +53,9 @@ let folder: string;
 
 beforeAll(async () => {
 	browser = await launchChromium();
-	folder = screenshotFolder(dirname(context.n8n.userFolder));
+	// Outside the run's temporary folder, which a passing run deletes; ignored by git.
+	const repoRoot = resolve(__dirname, '..', '..', '..');
+	folder = screenshotFolder(join(repoRoot, '.cache', 'e2e', `n8n-${context.n8n.version}-${context.n8n.mode}`));
 });
 
 afterAll(async () => {
