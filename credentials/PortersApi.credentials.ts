@@ -99,7 +99,7 @@ export class PortersApi implements ICredentialType {
 			default: 0,
 			description:
 				'PORTERS user who owns records this app creates, unless a node sets one. PORTERS requires an owner for every new candidate. 0 = none.',
-			hint: 'A PORTERS user ID, 0 = none. n8n cannot list PORTERS users in a credential: to choose from a list, open a PORTERS node → Owner → From List (it shows each user with its ID).',
+			hint: 'A PORTERS user ID (0 = none). To look it up, open a PORTERS node → Owner → From List: it lists the users with their IDs.',
 		},
 		{
 			displayName: 'Session',
