@@ -184,6 +184,57 @@ describe('the n8n editor in Chromium', () => {
 		await editor?.close();
 	});
 
+	/** Names of the canvas nodes that show an issue or the unknown-node marker. */
+	async function nodesWithProblems(): Promise<string[]> {
+		return await page.$$eval('[data-test-id="canvas-node"]', (elements) =>
+			elements
+				.filter((element) =>
+					element.querySelector('[data-test-id="node-issues"], [data-test-id="node-not-installed"]'),
+				)
+				.map((element) => element.textContent?.trim() ?? '?'),
+		);
+	}
+
+	it('sees the markers it looks for on a workflow that has both problems', async () => {
+		const control = await rest.request<{ id: string }>('POST', 'workflows', {
+			name: 'E2E editor control: a node without credential, an unknown node',
+			nodes: [
+				{
+					id: 'c0a1b2c3-0000-4000-8000-000000000001',
+					name: 'Credential Missing',
+					type: 'n8n-nodes-line-porters.porters',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: { resource: 'resume', operation: 'get' },
+				},
+				{
+					id: 'c0a1b2c3-0000-4000-8000-000000000002',
+					name: 'Unknown Type',
+					type: 'n8n-nodes-line-porters.noSuchNode',
+					typeVersion: 1,
+					position: [300, 0],
+					parameters: {},
+				},
+			],
+			connections: {},
+			settings: { executionOrder: 'v1' },
+		});
+		try {
+			await page.goto(`${context.n8n.baseUrl}/workflow/${control.id}`);
+			await page.waitForFunction(`document.querySelectorAll('[data-test-id="canvas-node"]').length === 2`, undefined, {
+				timeout: 30_000,
+			});
+			await page.waitForTimeout(500);
+			expect((await nodesWithProblems()).sort()).toEqual([
+				expect.stringContaining('Credential Missing'),
+				expect.stringContaining('Unknown Type'),
+			]);
+		} finally {
+			await rest.request('POST', `workflows/${control.id}/archive`).catch(() => undefined);
+			await rest.request('DELETE', `workflows/${control.id}`).catch(() => undefined);
+		}
+	});
+
 	it('opens every shipped workflow with every node known and no node showing an issue', async () => {
 		for (const workflow of shippedWorkflows()) {
 			const stored = await rest.request<{ nodes: Array<{ name: string; type: string }> }>(
@@ -200,15 +251,7 @@ describe('the n8n editor in Chromium', () => {
 			// Issues are computed once the node types are loaded; give the canvas a moment to show them.
 			await page.waitForTimeout(500);
 			await shot(page, `workflow-${workflow.file.replace(/\.json$/, '')}`);
-			const problems = await page.$$eval(
-				'[data-test-id="canvas-node"]',
-				(elements) =>
-					elements
-						.filter((element) =>
-							element.querySelector('[data-test-id="node-issues"], [data-test-id="node-not-installed"]'),
-						)
-						.map((element) => element.textContent?.trim() ?? '?'),
-			);
+			const problems = await nodesWithProblems();
 			expect({ workflow: workflow.file, problems }).toEqual({ workflow: workflow.file, problems: [] });
 			const sticky = await page.locator('[data-test-id="sticky"]').first().textContent();
 			expect(sticky).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]{4}/);
