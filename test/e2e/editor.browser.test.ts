@@ -306,7 +306,8 @@ describe('the n8n editor in Chromium', () => {
 			await page.goto(`${context.n8n.baseUrl}/home/credentials/${credential.id}`);
 			const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
 			await dialog.waitFor();
-			await expect(dialog.textContent()).resolves.toContain(hints[credential.type]);
+			// The hint under a field, shown once the form has rendered.
+			await dialog.getByText(hints[credential.type]).first().waitFor();
 			// The editor retests a saved credential when its dialog opens.
 			await dialog.getByText('Connection tested successfully').waitFor({ timeout: 30_000 });
 			await shot(page, `credential-${credential.type}`);
