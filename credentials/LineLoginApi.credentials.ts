@@ -32,6 +32,7 @@ export class LineLoginApi implements ICredentialType {
 			placeholder: '1654668289',
 			description:
 				'LINE Developers console → your provider → LINE Login channel → Basic settings → Channel ID. Create it in the same provider as the Messaging API channel, so that user IDs match.',
+			hint: 'LINE Developers console → provider (the Messaging API channel\'s) → LINE Login channel → Basic settings (チャネル基本設定) → Channel ID',
 		},
 		{
 			displayName: 'Channel Secret',
@@ -41,6 +42,7 @@ export class LineLoginApi implements ICredentialType {
 			default: '',
 			required: true,
 			description: 'LINE Login channel → Basic settings → Channel secret',
+			hint: 'Same LINE Login channel → Basic settings (チャネル基本設定) → Channel secret',
 		},
 		{
 			displayName: 'Callback URL',
@@ -48,9 +50,10 @@ export class LineLoginApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			placeholder: 'https://n8n.example.com/webhook/…/line-login',
+			placeholder: 'https://n8n.example.com/webhook/line-login-callback',
 			description:
 				'Production URL of the n8n Webhook node that receives the login callback. Register exactly this URL in LINE Login channel → LINE Login → Callback URL (no spaces).',
+			hint: 'Workflow 03 → node LINE Login Callback → Production URL. Enter the same URL in the LINE Login channel → LINE Login tab (LINEログイン設定) → Callback URL (コールバックURL).',
 		},
 		{
 			displayName: 'Link-Signing Secret',

@@ -22,6 +22,7 @@ export class LineMessagingApi implements ICredentialType {
 			default: '',
 			description:
 				'LINE Developers console → your provider → Messaging API channel → Basic settings → Channel ID',
+			hint: 'LINE Developers console → provider → Messaging API channel → Basic settings (チャネル基本設定) → Channel ID',
 		},
 		{
 			displayName: 'Channel Secret',
@@ -32,6 +33,7 @@ export class LineMessagingApi implements ICredentialType {
 			required: true,
 			description:
 				'Basic settings → Channel secret. Used to check that webhooks really come from LINE.',
+			hint: 'Same channel → Basic settings (チャネル基本設定) → Channel secret',
 		},
 		{
 			displayName: 'Channel Access Token',
@@ -41,6 +43,7 @@ export class LineMessagingApi implements ICredentialType {
 			default: '',
 			required: true,
 			description: 'Messaging API tab → Channel access token (long-lived) → Issue',
+			hint: 'Same channel → Messaging API tab (Messaging API設定), at the bottom → Channel access token (long-lived) (チャネルアクセストークン（長期）) → Issue (発行)',
 		},
 		{
 			displayName: 'API Base URL',

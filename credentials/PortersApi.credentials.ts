@@ -51,6 +51,7 @@ export class PortersApi implements ICredentialType {
 			required: true,
 			description:
 				'API host name only. The shared server is api-hrbc-jp.porterscloud.com; customers with a dedicated server use its name.',
+			hint: 'Keep api-hrbc-jp.porterscloud.com unless PORTERS gave you a dedicated server',
 		},
 		{
 			displayName: 'Protocol',
@@ -70,6 +71,7 @@ export class PortersApi implements ICredentialType {
 			default: '',
 			required: true,
 			description: 'The App ID PORTERS issued when the API option was set up',
+			hint: 'Sent by PORTERS when your API application is registered (App ID / Secret)',
 		},
 		{
 			displayName: 'Secret',
@@ -79,6 +81,7 @@ export class PortersApi implements ICredentialType {
 			default: '',
 			required: true,
 			description: 'The app secret (it can be reissued by PORTERS; update it here when it is)',
+			hint: 'Sent by PORTERS with the App ID; after a reissue, enter the new one here',
 		},
 		{
 			displayName: 'Partition ID',
@@ -87,6 +90,7 @@ export class PortersApi implements ICredentialType {
 			default: 0,
 			required: true,
 			description: 'Numeric ID of your company database (partition) in PORTERS',
+			hint: 'A number PORTERS gives with the API access (パーティション ID). If you do not have it, ask PORTERS support. Test environments have their own.',
 		},
 		{
 			displayName: 'Default Owner User ID',
@@ -95,6 +99,7 @@ export class PortersApi implements ICredentialType {
 			default: 0,
 			description:
 				'PORTERS user who owns records this app creates, unless a node sets one. PORTERS requires an owner for every new candidate. 0 = none.',
+			hint: 'A PORTERS user ID (0 = none). To look it up, open a PORTERS node → Owner → From List: it lists the users with their IDs.',
 		},
 		{
 			displayName: 'Session',

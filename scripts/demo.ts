@@ -13,7 +13,7 @@ import {
 import { assertPortFree } from './n8n/processes/ports';
 import { Progress } from './n8n/processes/progress';
 import { installSignalHandlers, isShuttingDown, runShutdown } from './n8n/processes/shutdown';
-import { RECRUITER_WEBHOOK_KEY } from './n8n/stage/credentials';
+import { RECRUITER_PAGE_LOGIN, RECRUITER_WEBHOOK_KEY } from './n8n/stage/credentials';
 import { prepareStage, type Stage } from './n8n/stage/prepareStage';
 import { CAPTURE_CHANNELS } from './n8n/stage/workflowSettings';
 
@@ -58,6 +58,9 @@ interface DemoState {
 	linkUrlWebhook: { url: string; method: string } | null;
 	/** Header Auth of the recruiter webhooks. */
 	recruiterWebhookKey: { header: string; value: string };
+	/** Pages recruiters open in a browser (GET webhooks beside a LINE Login node), Basic auth. */
+	recruiterPages: string[];
+	recruiterPageLogin: { user: string; password: string };
 	captureUrl: string;
 }
 
@@ -79,13 +82,14 @@ function describeDemo(stage: Stage): DemoState {
 	const friendAdd = shipped
 		.flatMap((workflow) => workflow.webhooks)
 		.find((webhook) => webhook.nodeType === triggerType);
-	const linkUrl = shipped
+	const recruiterWebhooks = shipped
 		.filter((workflow) => workflow.nodeTypes.includes(loginType))
 		.flatMap((workflow) => workflow.webhooks)
-		.find(
+		.filter(
 			(webhook) =>
 				webhook.nodeType === 'n8n-nodes-base.webhook' && webhook.url !== stage.loginCallbackUrl,
 		);
+	const linkUrl = recruiterWebhooks.find((webhook) => webhook.method === 'POST');
 	return {
 		editorUrl: stage.host.baseUrl,
 		lineSandboxUrl: stage.sandboxes.line?.values.url ?? null,
@@ -94,6 +98,8 @@ function describeDemo(stage: Stage): DemoState {
 		loginCallbackUrl: stage.loginCallbackUrl ?? null,
 		linkUrlWebhook: linkUrl ? { url: linkUrl.url, method: linkUrl.method } : null,
 		recruiterWebhookKey: RECRUITER_WEBHOOK_KEY,
+		recruiterPages: recruiterWebhooks.filter((webhook) => webhook.method === 'GET').map((webhook) => webhook.url),
+		recruiterPageLogin: RECRUITER_PAGE_LOGIN,
 		captureUrl: stage.capture.url,
 	};
 }
@@ -110,6 +116,12 @@ function printBanner(stage: Stage, state: DemoState, userFolder: string): void {
 		` PORTERS sandbox: ${state.portersSandboxUrl ?? '(not built)'}`,
 		` Workflows: ${stage.workflows.map((workflow) => workflow.name).join(', ') || '(none shipped yet)'}`,
 		` Recruiter webhooks: header ${state.recruiterWebhookKey.header}: ${state.recruiterWebhookKey.value}`,
+		...(state.recruiterPages.length > 0
+			? [
+					` Recruiters' link-URL page (open in a browser; login ${state.recruiterPageLogin.user} / ${state.recruiterPageLogin.password}):`,
+					...state.recruiterPages.map((url) => `   ${url}`),
+				]
+			: []),
 		` What the workflows post to the recruiters' chat tool and the marketing tool:`,
 		`   curl -s ${state.captureUrl}/__capture/${CAPTURE_CHANNELS.recruiterNotify}`,
 		`   curl -s ${state.captureUrl}/__capture/${CAPTURE_CHANNELS.marketingTool}`,

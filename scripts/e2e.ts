@@ -23,7 +23,7 @@ import {
 	onShutdown,
 	runShutdown,
 } from './n8n/processes/shutdown';
-import { RECRUITER_WEBHOOK_KEY } from './n8n/stage/credentials';
+import { RECRUITER_PAGE_LOGIN, RECRUITER_WEBHOOK_KEY } from './n8n/stage/credentials';
 import { E2E_ENCRYPTION_KEY } from './n8n/stage/n8nServer';
 import { prepareStage, type Stage } from './n8n/stage/prepareStage';
 import { queueBackendsFromEnv, type QueueBackends } from './n8n/stage/queueBackends';
@@ -169,6 +169,7 @@ function contextFor(stage: Stage, queueBackends: QueueBackends | undefined): E2E
 		porters: stage.sandboxes.porters?.values,
 		capture: { url: stage.capture.url, channels: CAPTURE_CHANNELS },
 		recruiterWebhookKey: RECRUITER_WEBHOOK_KEY,
+		recruiterPageLogin: RECRUITER_PAGE_LOGIN,
 		settings: stage.settings,
 	};
 }

@@ -5,7 +5,8 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { properties } from './actions/description';
+import { operationSelectors, properties } from './actions/description';
+import { operationSubtitle } from '../shared/operationSubtitle';
 import { route } from './actions/router';
 import { PORTERS_CREDENTIAL } from '../Porters/transport';
 import { LINE_CREDENTIAL } from './transport';
@@ -17,7 +18,7 @@ export class Line implements INodeType {
 		icon: { light: 'file:line.svg', dark: 'file:line.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: operationSubtitle(operationSelectors),
 		description:
 			'Send LINE messages (push, reply, multicast), mark chats read, read profiles and quota, and check the LINE setup',
 		defaults: { name: 'LINE' },

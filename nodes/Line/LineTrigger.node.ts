@@ -102,7 +102,7 @@ export class LineTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Copy the Production URL above into LINE Developers console → Messaging API → Webhook URL, turn on "Use webhook", then activate this workflow.',
+					'Copy the Production URL above into LINE Developers console → Messaging API → Webhook URL, turn on "Use webhook", then activate this workflow. LINE accepts only a public HTTPS address: if the URL above starts with http:// or shows localhost / 127.0.0.1, set N8N_WEBHOOK_URL (n8n 1.x: WEBHOOK_URL) to the public HTTPS address of this n8n and restart it.',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',

@@ -8,6 +8,7 @@ import {
 
 import * as link from './actions/link';
 import { route } from './actions/router';
+import { operationSubtitle } from '../shared/operationSubtitle';
 import { LINE_LOGIN_CREDENTIAL } from './transport';
 
 export class LineLogin implements INodeType {
@@ -17,8 +18,7 @@ export class LineLogin implements INodeType {
 		icon: { light: 'file:lineLogin.svg', dark: 'file:lineLogin.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle:
-			'={{ $parameter["operation"] === "linkCandidate" ? "Link Candidate" : "Generate Link URL" }}',
+		subtitle: operationSubtitle([link.operationSelector]),
 		description:
 			'Link PORTERS candidates to their LINE accounts: a per-candidate LINE Login URL, and the login callback that verifies it',
 		defaults: { name: 'LINE Login' },

@@ -2,6 +2,7 @@ import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
 	type INodeExecutionData,
+	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
@@ -11,6 +12,7 @@ import * as candidate from './actions/candidate';
 import { retryDelayParameter } from './actions/descriptions';
 import * as resume from './actions/resume';
 import { router } from './actions/router';
+import { operationSubtitle } from '../shared/operationSubtitle';
 import { searchUsers } from './methods/listSearch';
 import {
 	getActivityFields,
@@ -19,6 +21,28 @@ import {
 	getResumeFields,
 } from './methods/loadOptions';
 
+const operationSelectors = [candidate.operationSelector, resume.operationSelector, activity.operationSelector];
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Activity', value: 'activity' },
+			{ name: 'Candidate', value: 'candidate' },
+			{ name: 'Resume', value: 'resume' },
+		],
+		default: 'candidate',
+	},
+	...operationSelectors,
+	...candidate.parameters,
+	...resume.parameters,
+	...activity.parameters,
+	retryDelayParameter,
+];
+
 export class Porters implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'PORTERS',
@@ -26,34 +50,14 @@ export class Porters implements INodeType {
 		icon: { light: 'file:porters.svg', dark: 'file:porters.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: operationSubtitle(operationSelectors),
 		description: 'Create and update candidates, read resumes and record activities in PORTERS (HRBC)',
 		defaults: { name: 'PORTERS' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'portersApi', required: true }],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Activity', value: 'activity' },
-					{ name: 'Candidate', value: 'candidate' },
-					{ name: 'Resume', value: 'resume' },
-				],
-				default: 'candidate',
-			},
-			candidate.operationSelector,
-			resume.operationSelector,
-			activity.operationSelector,
-			...candidate.parameters,
-			...resume.parameters,
-			...activity.parameters,
-			retryDelayParameter,
-		],
+		properties,
 	};
 
 	methods = {

@@ -173,7 +173,7 @@ export class PortersTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'PORTERS cannot call n8n, so this node asks it for changes on the schedule below. Every poll is one billable PORTERS request (more when many records changed).',
+					'PORTERS cannot call n8n, so this node asks it for changes on the schedule above (Poll Times). Every poll is one billable PORTERS request (more when many records changed).',
 				name: 'pollingNotice',
 				type: 'notice',
 				default: '',

@@ -351,10 +351,18 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 		const writesBefore = (await portersCounters()).writes;
 		const lineIdBefore = (await candidate(target).catch(() => ({}) as Json))[setting('lineUserIdField')];
 
+		const callback = shippedWorkflow(FILES.callback);
+		const before = await rest.executionIds(callback.id);
 		const page = await new Browser().open(tamperState(String(link.json.url)));
 		expect(page.status).toBe(400);
 		expect(page.body).toContain('LINE連携ができませんでした');
 		expect(page.body).toContain('このURLは正しくありません');
+		// The refusal is an execution marked as failed, so it shows under the "Error" filter.
+		const [run] = await rest.waitForExecutions(callback.id, { exclude: before });
+		expect(run.status).toBe('error');
+		expect(run.data.resultData.lastNodeExecuted).toBe('Mark Execution as Refused');
+		expect(run.data.resultData.error?.message).toContain('tampered');
+		expect((await rest.listExecutions({ workflowId: callback.id, status: ['error'] })).map((e) => e.id)).toContain(run.id);
 		expect((await portersCounters()).writes).toBe(writesBefore);
 		expect((await candidate(target).catch(() => ({}) as Json))[setting('lineUserIdField')]).toEqual(lineIdBefore);
 	});

@@ -41,7 +41,7 @@ describe('LINE node description', () => {
 				'Get Message Content',
 				'Get Profile',
 				'Get Quota',
-				'Mark Read',
+				'Mark as Read',
 				'Multicast',
 				'Reply',
 				'Send Message',

@@ -23,9 +23,11 @@ const resource: INodeProperties = {
 /** In the order of the panel: first every operation selector, then every operation's fields. */
 const resources = [message, chat, user, account];
 
+export const operationSelectors: INodeProperties[] = resources.map((r) => r.operationSelector);
+
 export const properties: INodeProperties[] = [
 	resource,
-	...resources.map((r) => r.operationSelector),
+	...operationSelectors,
 	...resources.flatMap((r) => Object.values(r.operations).flatMap((operation) => operation.description)),
 	...retryTimingProperties,
 ];

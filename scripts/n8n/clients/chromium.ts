@@ -36,10 +36,13 @@ export async function launchChromium(): Promise<Browser> {
  * The folder where a run keeps its screenshots (printed once so that CI logs say where they are).
  * `LINE_PORTERS_SCREENSHOTS` overrides it.
  */
+const printedFolders = new Set<string>();
+
 export function screenshotFolder(fallbackRoot: string): string {
 	const folder = process.env.LINE_PORTERS_SCREENSHOTS ?? join(fallbackRoot, 'screenshots');
-	if (!existsSync(folder)) {
-		mkdirSync(folder, { recursive: true });
+	if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
+	if (!printedFolders.has(folder)) {
+		printedFolders.add(folder);
 		process.stdout.write(`screenshots: ${folder}\n`);
 	}
 	return folder;

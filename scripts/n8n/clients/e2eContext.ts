@@ -62,6 +62,8 @@ export interface E2EContext {
 	capture: { url: string; channels: { recruiterNotify: string; marketingTool: string } };
 	/** Header Auth on the shipped workflows' recruiter webhooks. */
 	recruiterWebhookKey: { header: string; value: string };
+	/** Basic auth on the shipped recruiter page. */
+	recruiterPageLogin: { user: string; password: string };
 	/** Deployment settings given to every shipped workflow (plus `replyWebhookUrl` per workflow). */
 	settings: Record<string, unknown>;
 }

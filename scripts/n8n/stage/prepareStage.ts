@@ -295,7 +295,7 @@ function workflowBindings(catalog: PackageCatalog): WorkflowBindings {
 			credentialReference(credential.name, credential.displayName),
 		]),
 	);
-	for (const type of ['httpHeaderAuth']) {
+	for (const type of ['httpHeaderAuth', 'httpBasicAuth']) {
 		const reference = builtInCredentialReference(type);
 		if (reference) credentialsByType[type] = reference;
 	}
@@ -358,7 +358,8 @@ function prepareFixtures(
 
 /**
  * The LINE Login callback: the GET endpoint of a built-in Webhook node in a shipped workflow that
- * also uses the package's LINE Login node.
+ * also uses the package's LINE Login node to link a candidate (a workflow that only generates
+ * link URLs, such as the recruiters' page, is no callback).
  */
 function findLoginCallback(
 	prepared: PreparedWorkflow[],
@@ -368,8 +369,12 @@ function findLoginCallback(
 ): string | undefined {
 	const loginType =
 		catalog.nodes.find((node) => node.name === 'lineLogin')?.type ?? `${PACKAGE_NAME}.lineLogin`;
+	const linksCandidates = (workflow: PreparedWorkflow) =>
+		workflow.json.nodes.some(
+			(node) => node.type === loginType && node.parameters?.operation === 'linkCandidate',
+		);
 	const candidates = prepared.flatMap((workflow) =>
-		workflow.nodeTypes.includes(loginType)
+		linksCandidates(workflow)
 			? workflow.webhooks
 					.filter(
 						(webhook) => webhook.nodeType === 'n8n-nodes-base.webhook' && webhook.method === 'GET',
@@ -439,7 +444,8 @@ function stageCredentials(
 	}
 	if (credentials.some((credential) => isBuiltInCredentialType(credential.type))) {
 		progress.info(
-			'recruiter webhooks use Header Auth (see RECRUITER_WEBHOOK_KEY in scripts/n8n/stage/credentials.ts)',
+			'recruiter webhooks use Header Auth, the recruiter page Basic auth (see RECRUITER_WEBHOOK_KEY and ' +
+				'RECRUITER_PAGE_LOGIN in scripts/n8n/stage/credentials.ts)',
 		);
 	}
 	return credentials;

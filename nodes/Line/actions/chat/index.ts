@@ -16,10 +16,10 @@ export const operationSelector: INodeProperties = {
 	default: 'markRead',
 	options: [
 		{
-			name: 'Mark Read',
+			name: 'Mark as Read',
 			value: 'markRead',
 			description: "Mark a user's message and everything before it as read",
-			action: 'Mark read a message',
+			action: 'Mark as read',
 		},
 		{
 			name: 'Show Loading Animation',

@@ -63,7 +63,8 @@ const description = forOperation('generateLinkUrl', [
 				name: 'validityDays',
 				type: 'number',
 				default: 7,
-				typeOptions: { minValue: 0.01, maxValue: 90, numberPrecision: 2 },
+				// No numberPrecision: it would show 7 as 7.00. Fractions of a day are still accepted.
+				typeOptions: { minValue: 0.01, maxValue: 90 },
 				description: 'How long the candidate can use the link',
 			},
 			{
