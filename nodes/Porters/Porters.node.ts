@@ -11,6 +11,7 @@ import * as candidate from './actions/candidate';
 import { retryDelayParameter } from './actions/descriptions';
 import * as resume from './actions/resume';
 import { router } from './actions/router';
+import * as user from './actions/user';
 import { searchUsers } from './methods/listSearch';
 import {
 	getActivityFields,
@@ -27,7 +28,7 @@ export class Porters implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Create and update candidates, read resumes and record activities in PORTERS (HRBC)',
+		description: 'Create and update candidates, read resumes, record and read activities, look up users in PORTERS (HRBC)',
 		defaults: { name: 'PORTERS' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -43,15 +44,18 @@ export class Porters implements INodeType {
 					{ name: 'Activity', value: 'activity' },
 					{ name: 'Candidate', value: 'candidate' },
 					{ name: 'Resume', value: 'resume' },
+					{ name: 'User', value: 'user' },
 				],
 				default: 'candidate',
 			},
 			candidate.operationSelector,
 			resume.operationSelector,
 			activity.operationSelector,
+			user.operationSelector,
 			...candidate.parameters,
 			...resume.parameters,
 			...activity.parameters,
+			...user.parameters,
 			retryDelayParameter,
 		],
 	};
