@@ -40,7 +40,6 @@ interface SentWebhook {
 
 interface LineState {
 	deliveries: Array<{ kind: string; to: string[]; reached: string[]; messages: Array<{ type: string; text?: string }> }>;
-	markedRead: Array<{ token: string; userId: string }>;
 }
 
 interface PortersCounters {
