@@ -62,6 +62,8 @@ interface DemoState {
 	recruiterPages: string[];
 	recruiterPageLogin: { user: string; password: string };
 	captureUrl: string;
+	/** The SMTP sandbox's mailbox page: the recruiters' e-mail. */
+	mailboxUrl: string | null;
 }
 
 function demoDir(): string {
@@ -101,6 +103,7 @@ function describeDemo(stage: Stage): DemoState {
 		recruiterPages: recruiterWebhooks.filter((webhook) => webhook.method === 'GET').map((webhook) => webhook.url),
 		recruiterPageLogin: RECRUITER_PAGE_LOGIN,
 		captureUrl: stage.capture.url,
+		mailboxUrl: stage.sandboxes.smtp?.values.mailboxUrl ?? null,
 	};
 }
 
@@ -125,11 +128,18 @@ function printBanner(stage: Stage, state: DemoState, userFolder: string): void {
 		` What the workflows post to the recruiters' chat tool and the marketing tool:`,
 		`   curl -s ${state.captureUrl}/__capture/${CAPTURE_CHANNELS.recruiterNotify}`,
 		`   curl -s ${state.captureUrl}/__capture/${CAPTURE_CHANNELS.marketingTool}`,
+		` Recruiters' e-mail (new LINE messages, with the link to the reply page): ${state.mailboxUrl ?? '(SMTP sandbox not built)'}`,
+		'',
+		' Simulate a candidate writing on LINE (the owner gets an e-mail; open its link to reply):',
+		state.friendAddWebhookUrl && state.lineSandboxUrl
+			? `   node build/sandbox/line/cli.js message --sandbox ${state.lineSandboxUrl} --to ${state.friendAddWebhookUrl} --user U1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a --text "面接の時間を教えてください"`
+			: '   (needs a shipped workflow with a LINE Trigger and the LINE sandbox)',
 		'',
 		' Simulate a friend-add (LINE sends a signed follow webhook to n8n):',
 		state.friendAddWebhookUrl && state.lineSandboxUrl
 			? `   node build/sandbox/line/cli.js follow --sandbox ${state.lineSandboxUrl} --to ${state.friendAddWebhookUrl}`
 			: '   (needs a shipped workflow with a LINE Trigger and the LINE sandbox)',
+		'   … or an image, which reaches the recruiter as an attachment: replace "message" and --text with "image"',
 		'',
 		' Beside a LINE marketing tool — A. n8n owns the webhook URL and relays to the tool:',
 		'   in the editor, workflow 00 → LINE Trigger → Options → Relay Webhook To:',
@@ -171,11 +181,15 @@ async function runDemo(args: string[]): Promise<void> {
 		line: port('LINE_PORTERS_DEMO_LINE_PORT', 8787),
 		porters: port('LINE_PORTERS_DEMO_PORTERS_PORT', 8788),
 		capture: port('LINE_PORTERS_DEMO_CAPTURE_PORT', 8789),
+		smtp: port('LINE_PORTERS_DEMO_SMTP_PORT', 2525),
+		mailbox: port('LINE_PORTERS_DEMO_MAILBOX_PORT', 8025),
 	};
 	await assertPortFree(ports.n8n, 'n8n (LINE_PORTERS_DEMO_N8N_PORT)');
 	await assertPortFree(ports.line, 'the LINE sandbox (LINE_PORTERS_DEMO_LINE_PORT)');
 	await assertPortFree(ports.porters, 'the PORTERS sandbox (LINE_PORTERS_DEMO_PORTERS_PORT)');
 	await assertPortFree(ports.capture, 'the capture server (LINE_PORTERS_DEMO_CAPTURE_PORT)');
+	await assertPortFree(ports.smtp, 'the SMTP sandbox (LINE_PORTERS_DEMO_SMTP_PORT)');
+	await assertPortFree(ports.mailbox, 'the mailbox page (LINE_PORTERS_DEMO_MAILBOX_PORT)');
 
 	const dir = demoDir();
 	const userFolder = join(dir, 'home');

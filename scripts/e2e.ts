@@ -167,6 +167,7 @@ function contextFor(stage: Stage, queueBackends: QueueBackends | undefined): E2E
 		credentials: stage.credentials.map(({ id, name, type }) => ({ id, name, type })),
 		line: stage.sandboxes.line?.values,
 		porters: stage.sandboxes.porters?.values,
+		smtp: stage.sandboxes.smtp?.values,
 		capture: { url: stage.capture.url, channels: CAPTURE_CHANNELS },
 		recruiterWebhookKey: RECRUITER_WEBHOOK_KEY,
 		recruiterPageLogin: RECRUITER_PAGE_LOGIN,

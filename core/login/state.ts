@@ -16,6 +16,9 @@ import type { LinkKeys } from './keys';
  * The MAC covers every byte before it and is keyed per Login channel (see keys.ts).
  */
 
+/** The one key a state needs; other signed links (the reply page) bring their own. */
+export type StateMacKey = Pick<LinkKeys, 'stateMac'>;
+
 export const LINK_STATE_VERSION = 1;
 export const MAX_CANDIDATE_ID_BYTES = 64;
 const EXPIRY_BYTES = 5;
@@ -64,12 +67,12 @@ export function candidateIdProblem(candidateId: unknown): string | undefined {
 	return undefined;
 }
 
-function mac(keys: LinkKeys, signed: Buffer): Buffer {
+function mac(keys: StateMacKey, signed: Buffer): Buffer {
 	return createHmac('sha256', keys.stateMac).update(signed).digest().subarray(0, MAC_BYTES);
 }
 
 export function createLinkState(
-	keys: LinkKeys,
+	keys: StateMacKey,
 	input: { candidateId: string; expiresAt: number; stateId?: Buffer },
 ): IssuedLinkState {
 	const problem = candidateIdProblem(input.candidateId);
@@ -99,7 +102,7 @@ const tampered = (detail: string): LinkStateCheck => ({ ok: false, reason: 'tamp
  * Checks a `state` from a callback: format, MAC (constant time) and then expiry. Nothing inside
  * the state is believed before its MAC has been checked.
  */
-export function verifyLinkState(keys: LinkKeys, state: unknown, now: number): LinkStateCheck {
+export function verifyLinkState(keys: StateMacKey, state: unknown, now: number): LinkStateCheck {
 	if (typeof state !== 'string' || state.length === 0) return tampered('The link state is missing');
 	if (state.length > MAX_STATE_LENGTH) return tampered('The link state is too long');
 	const bytes = base62Decode(state);

@@ -13,6 +13,7 @@ import { retryDelayParameter } from './actions/descriptions';
 import * as resume from './actions/resume';
 import { router } from './actions/router';
 import { operationSubtitle } from '../shared/operationSubtitle';
+import * as user from './actions/user';
 import { searchUsers } from './methods/listSearch';
 import {
 	getActivityFields,
@@ -21,7 +22,12 @@ import {
 	getResumeFields,
 } from './methods/loadOptions';
 
-const operationSelectors = [candidate.operationSelector, resume.operationSelector, activity.operationSelector];
+const operationSelectors = [
+	candidate.operationSelector,
+	resume.operationSelector,
+	activity.operationSelector,
+	user.operationSelector,
+];
 
 const properties: INodeProperties[] = [
 	{
@@ -33,6 +39,7 @@ const properties: INodeProperties[] = [
 			{ name: 'Activity', value: 'activity' },
 			{ name: 'Candidate', value: 'candidate' },
 			{ name: 'Resume', value: 'resume' },
+			{ name: 'User', value: 'user' },
 		],
 		default: 'candidate',
 	},
@@ -40,6 +47,7 @@ const properties: INodeProperties[] = [
 	...candidate.parameters,
 	...resume.parameters,
 	...activity.parameters,
+	...user.parameters,
 	retryDelayParameter,
 ];
 
@@ -51,7 +59,7 @@ export class Porters implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: operationSubtitle(operationSelectors),
-		description: 'Create and update candidates, read resumes and record activities in PORTERS (HRBC)',
+		description: 'Create and update candidates, read resumes, record and read activities, look up users in PORTERS (HRBC)',
 		defaults: { name: 'PORTERS' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

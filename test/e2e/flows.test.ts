@@ -40,7 +40,6 @@ interface SentWebhook {
 
 interface LineState {
 	deliveries: Array<{ kind: string; to: string[]; reached: string[]; messages: Array<{ type: string; text?: string }> }>;
-	markedRead: Array<{ token: string; userId: string }>;
 }
 
 interface PortersCounters {
@@ -92,24 +91,6 @@ async function askForLinkUrl(candidateId: number | string, headers = recruiterHe
 	return { status: response.status, json: text.startsWith('{') ? (JSON.parse(text) as Json) : {} };
 }
 
-/** Posts a recruiter's reply to flow 04's reply webhook (by default with the recruiters' key). */
-async function recruiterReply(
-	body: { lineUserId: string; text: string; markAsReadToken: string },
-	{ url = webhookOf(shippedWorkflow(FILES.message), 'Recruiter Reply'), headers = recruiterHeaders() } = {},
-) {
-	const response = await fetch(url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', ...headers },
-		body: JSON.stringify(body),
-	});
-	const text = await response.text();
-	return { status: response.status, json: text.startsWith('{') ? (JSON.parse(text) as Json) : {} };
-}
-
-function pushesTo(state: LineState, userId: string) {
-	return state.deliveries.filter((d) => d.kind === 'push' && d.to.includes(userId));
-}
-
 /** Changes one character of the link's `state`, keeping it alphanumeric as LINE requires. */
 function tamperState(linkUrl: string): string {
 	const url = new URL(linkUrl);
@@ -136,7 +117,6 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 	// A LINE user the sandbox knows and no candidate has yet; another one for the login link.
 	const follower = { userId: `U${'f0a1'.repeat(8)}`, displayName: '中村 さくら', language: 'ja', isFriend: false };
 	const applicant = { userId: `U${'b2c3'.repeat(8)}`, displayName: '小林 陽斗', language: 'ja', isFriend: false };
-	let markAsReadToken = '';
 	let countersAtStart: PortersCounters;
 	/** The callback URL LINE redirected the candidate to in the successful link flow. */
 	let usedCallbackUrl = '';
@@ -194,97 +174,6 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 		expect(welcomeRecords.map((a) => a['Activity.P_Memo'])).toEqual([welcomes[0].messages[0].text]);
 	});
 
-	it('04: a message is recorded on the candidate, the recruiter notified, and read once the recruiter replies', async () => {
-		const flow = shippedWorkflow(FILES.message);
-		const before = await rest.executionIds(flow.id);
-		const notifiedBefore = (await captured('recruiterNotify')).length;
-		const text = `明日の面接は何時からですか？ ${Date.now()}`;
-
-		const sent = await lineSandbox<SentWebhook>('POST', 'webhook', {
-			url: triggerUrl,
-			events: [{ type: 'message', userId: follower.userId, text }],
-		});
-		expect(sent.status).toBe(200);
-		const [run] = await rest.waitForExecutions(flow.id, { exclude: before });
-		expect(run.status).toBe('success');
-
-		const [notification] = (await captured('recruiterNotify')).slice(notifiedBefore);
-		const [candidateRecord] = await candidatesWithLineId(follower.userId);
-		expect(notification.json).toEqual(
-			expect.objectContaining({ lineUserId: follower.userId, messageText: text, candidateId: candidateRecord['Person.P_Id'] }),
-		);
-		markAsReadToken = String((notification.json as Json).markAsReadToken);
-		expect(markAsReadToken).not.toBe('');
-		const activities = await portersSandbox<Json[]>('GET', 'records/activity');
-		const recorded = activities.filter((a) => a['Activity.P_Memo'] === text);
-		expect(recorded).toHaveLength(1);
-
-		// Not read until the recruiter answers through the reply webhook.
-		expect((await lineState()).markedRead.map((m) => m.token)).not.toContain(markAsReadToken);
-		const replyText = '15時からです。お待ちしております。';
-		const reply = await recruiterReply(
-			{ lineUserId: follower.userId, text: replyText, markAsReadToken },
-			{ url: String((notification.json as Json).replyUrl) },
-		);
-		expect(reply.status).toBe(200);
-		const state = await lineState();
-		expect(pushesTo(state, follower.userId).map((p) => p.messages[0].text)).toEqual([replyText]);
-		expect(state.markedRead).toEqual(expect.arrayContaining([expect.objectContaining({ token: markAsReadToken, userId: follower.userId })]));
-	});
-
-	it('04: a reply without the recruiters\' key is refused and sends nothing', async () => {
-		const pushesBefore = (await lineState()).deliveries.filter((d) => d.kind === 'push').length;
-		const reply = await recruiterReply({ lineUserId: follower.userId, text: 'spoofed', markAsReadToken }, { headers: {} });
-		expect(reply.status).toBeGreaterThanOrEqual(401);
-		expect((await lineState()).deliveries.filter((d) => d.kind === 'push')).toHaveLength(pushesBefore);
-	});
-
-	it('04: a message from a LINE user without a candidate reaches the recruiter, and the reply is pushed', async () => {
-		const stranger = { userId: `U${'e6f7'.repeat(8)}`, displayName: '未登録 ユーザー', language: 'ja', isFriend: true };
-		await lineSandbox('POST', 'users', [stranger]);
-		const flow = shippedWorkflow(FILES.message);
-		const before = await rest.executionIds(flow.id);
-		const notifiedBefore = (await captured('recruiterNotify')).length;
-		const text = `求人について質問です ${Date.now()}`;
-		await lineSandbox<SentWebhook>('POST', 'webhook', {
-			url: triggerUrl,
-			events: [{ type: 'message', userId: stranger.userId, text }],
-		});
-		const [run] = await rest.waitForExecutions(flow.id, { exclude: before });
-		expect(run.status).toBe('success');
-		const [notification] = (await captured('recruiterNotify')).slice(notifiedBefore);
-		expect(notification.json).toEqual(
-			expect.objectContaining({ lineUserId: stranger.userId, messageText: text, candidateId: null }),
-		);
-		const activities = await portersSandbox<Json[]>('GET', 'records/activity');
-		expect(activities.filter((a) => a['Activity.P_Memo'] === text)).toHaveLength(0);
-
-		const token = String((notification.json as Json).markAsReadToken);
-		const reply = await recruiterReply({ lineUserId: stranger.userId, text: 'ご連絡ありがとうございます。', markAsReadToken: token });
-		expect(reply.status).toBe(200);
-		const state = await lineState();
-		expect(pushesTo(state, stranger.userId).map((p) => p.messages[0].text)).toEqual(['ご連絡ありがとうございます。']);
-		expect(state.markedRead.map((m) => m.token)).toContain(token);
-
-		// A recruiter may also just mark a message read: no text, nothing pushed.
-		const second = await lineSandbox<SentWebhook>('POST', 'webhook', {
-			url: triggerUrl,
-			events: [{ type: 'message', userId: stranger.userId, text: '了解しました' }],
-		});
-		expect(second.status).toBe(200);
-		const [secondNotification] = await waitFor('the second notification', async () => {
-			const fresh = (await captured('recruiterNotify')).slice(notifiedBefore + 1);
-			return fresh.length > 0 ? fresh : undefined;
-		});
-		const secondToken = String((secondNotification.json as Json).markAsReadToken);
-		expect(secondToken).not.toBe(token);
-		const markOnly = await recruiterReply({ lineUserId: stranger.userId, text: '', markAsReadToken: secondToken });
-		expect(markOnly.status).toBe(200);
-		const after = await lineState();
-		expect(after.markedRead.map((m) => m.token)).toContain(secondToken);
-		expect(pushesTo(after, stranger.userId)).toHaveLength(1);
-	});
-
 	it('06: a block marks the candidate as blocked', async () => {
 		const flow = shippedWorkflow(FILES.block);
 		const before = await rest.executionIds(flow.id);
@@ -297,14 +186,6 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 		expect(run.status).toBe('success');
 		const [blocked] = await candidatesWithLineId(follower.userId);
 		expect(blocked[setting('lineStatusField')]).toEqual([setting('statusBlocked')]);
-	});
-
-	it('04 after 06: a recruiter reply to a blocked candidate is not pushed', async () => {
-		const pushesBefore = pushesTo(await lineState(), follower.userId).length;
-		const reply = await recruiterReply({ lineUserId: follower.userId, text: 'まだご検討中でしょうか？', markAsReadToken });
-		expect(reply.status).toBe(200);
-		expect(reply.json).toEqual(expect.objectContaining({ sent: false, reason: 'blocked', lineUserId: follower.userId }));
-		expect(pushesTo(await lineState(), follower.userId)).toHaveLength(pushesBefore);
 	});
 
 	it('02 + 03: a recruiter gets a link URL, the candidate logs in with LINE, the LINE user ID lands on the candidate', async () => {

@@ -453,6 +453,7 @@ describe('deployment settings', () => {
 		expect(settings.statusBlocked).toMatch(/^Option\.U_/);
 		expect(settings.statusBlocked).not.toBe(settings.statusFollowing);
 		expect(settings.interviewStatusField).toMatch(/^Resume\.U_[0-9A-F]+$/);
+		expect(settings.unreadField).toMatch(/^Person\.U_[0-9A-F]+$/);
 	});
 
 	it('points a workflow’s reply URL at its own single webhook', () => {
@@ -478,7 +479,14 @@ describe('deployment settings', () => {
 			notifyUrl: 'http://127.0.0.1:9/recruiter-notify',
 			marketingUrl: 'http://127.0.0.1:9/marketing-tool',
 			friendAddUrl: 'https://line.me/R/ti/p/@sandbox',
+			replyPageUrl: 'http://127.0.0.1:5678/webhook/line-reply',
 		});
+		expect(commonSettings({ ...inputs, smtp: true })).toEqual(
+			expect.objectContaining({
+				fromEmail: expect.stringContaining('@'),
+				fallbackEmail: expect.stringContaining('@'),
+			}),
+		);
 	});
 
 	it('creates n8n’s own credential types only when a workflow needs them', () => {
@@ -487,6 +495,15 @@ describe('deployment settings', () => {
 			expect.objectContaining({
 				type: 'httpHeaderAuth',
 				data: { name: 'X-Api-Key', value: expect.any(String) },
+			}),
+		]);
+		// SMTP only when the SMTP sandbox runs, pointing at it without TLS.
+		expect(builtInCredentials(['smtp'])).toEqual([]);
+		const smtp = { host: '127.0.0.1', port: 2525, mailboxUrl: 'http://127.0.0.1:8025' };
+		expect(builtInCredentials(['smtp'], { smtp })).toEqual([
+			expect.objectContaining({
+				type: 'smtp',
+				data: expect.objectContaining({ host: '127.0.0.1', port: 2525, secure: false, disableStartTls: true }),
 			}),
 		]);
 	});

@@ -36,6 +36,7 @@ describe('LINE node description', () => {
 		expect(names.sort()).toEqual(
 			[
 				'Check Setup',
+				'Create Reply Link',
 				'Get Bot Info',
 				'Get Follower IDs',
 				'Get Message Content',
@@ -46,6 +47,7 @@ describe('LINE node description', () => {
 				'Reply',
 				'Send Message',
 				'Show Loading Animation',
+				'Verify Reply Link',
 			].sort(),
 		);
 		// The panel lists operations by their action text: it must contain the name too.

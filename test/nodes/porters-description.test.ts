@@ -26,8 +26,9 @@ describe('PORTERS node description', () => {
 			'Upsert Candidate by LINE User ID',
 		]);
 		expect(operations('resume').map((o) => o.name)).toEqual(['Get Resume']);
-		expect(operations('activity').map((o) => o.name)).toEqual(['Create Activity']);
-		for (const resource of ['candidate', 'resume', 'activity']) {
+		expect(operations('activity').map((o) => o.name)).toEqual(['Create Activity', 'Get Many Activities']);
+		expect(operations('user').map((o) => o.name)).toEqual(['Get User']);
+		for (const resource of ['candidate', 'resume', 'activity', 'user']) {
 			for (const op of operations(resource)) expect(op.action?.toLowerCase()).toBe(op.name.toLowerCase());
 		}
 	});

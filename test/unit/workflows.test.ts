@@ -87,11 +87,18 @@ function resultsPerInput(node: WorkflowNode): PerInput {
 	if (/trigger$/i.test(type) || type === 'n8n-nodes-base.webhook') return 'start';
 	if (type === 'n8n-nodes-line-porters.porters') {
 		if (parameters.operation === 'find') return options.oneItemPerInput === true ? 'one' : 'zeroOrMany';
-		return parameters.operation === 'get' ? 'zeroOrMany' : 'one';
+		// Get Resume and Get Many Activities list what they find; Get User answers every item once.
+		if (parameters.operation === 'getMany') return 'zeroOrMany';
+		return parameters.operation === 'get' && parameters.resource !== 'user' ? 'zeroOrMany' : 'one';
 	}
 	if (type === 'n8n-nodes-line-porters.line' || type === 'n8n-nodes-line-porters.lineLogin') return 'one';
 	if (['n8n-nodes-base.switch', 'n8n-nodes-base.if', 'n8n-nodes-base.filter'].includes(type)) return 'filter';
-	const oneToOne = ['n8n-nodes-base.set', 'n8n-nodes-base.respondToWebhook', 'n8n-nodes-base.stopAndError'];
+	const oneToOne = [
+		'n8n-nodes-base.set',
+		'n8n-nodes-base.respondToWebhook',
+		'n8n-nodes-base.stopAndError',
+		'n8n-nodes-base.emailSend',
+	];
 	return oneToOne.includes(type) ? 'one' : 'zeroOrMany';
 }
 
@@ -177,7 +184,7 @@ function pairingHazards(workflow: Workflow, all: Workflow[]): PairingHazard[] {
 }
 
 describe('shipped workflow files', () => {
-	it('are the seven flows of the design, then the friends backfill, numbered without gaps', () => {
+	it('are the seven flows of the design, then the later ones, numbered without gaps', () => {
 		expect(files.slice(0, 8).map((file) => file.slice(0, 3))).toEqual(['00-', '01-', '02-', '03-', '04-', '05-', '06-', '07-']);
 		expect(files[7]).toBe('07-line-friends-backfill.json');
 		expect(files.map((file) => file.slice(0, 3))).toEqual(files.map((_, i) => `${String(i).padStart(2, '0')}-`));

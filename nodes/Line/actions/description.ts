@@ -4,6 +4,7 @@ import { retryTimingProperties } from '../helpers/retryPolicy';
 import * as account from './account';
 import * as chat from './chat';
 import * as message from './message';
+import * as replyLink from './replyLink';
 import * as user from './user';
 
 const resource: INodeProperties = {
@@ -16,12 +17,17 @@ const resource: INodeProperties = {
 		{ name: 'Account', value: 'account', description: 'The LINE Official Account: info, quota, setup check' },
 		{ name: 'Chat', value: 'chat', description: 'Read status and loading animation of a chat' },
 		{ name: 'Message', value: 'message', description: 'Send messages, download what users sent' },
+		{
+			name: 'Reply Link',
+			value: 'replyLink',
+			description: 'Signed, expiring links to a reply page for recruiters',
+		},
 		{ name: 'User', value: 'user', description: 'LINE users who are friends of the account' },
 	],
 };
 
 /** In the order of the panel: first every operation selector, then every operation's fields. */
-const resources = [message, chat, user, account];
+const resources = [message, chat, user, account, replyLink];
 
 export const operationSelectors: INodeProperties[] = resources.map((r) => r.operationSelector);
 

@@ -14,6 +14,7 @@ import * as account from './account';
 import * as chat from './chat';
 import * as message from './message';
 import { ItemWithBinary, RunState, type LineOperation, type OperationResult } from './operation';
+import * as replyLink from './replyLink';
 import * as user from './user';
 
 /** Resource → operation → implementation. */
@@ -22,6 +23,7 @@ export const operations: Record<string, Record<string, LineOperation>> = {
 	chat: chat.operations,
 	user: user.operations,
 	account: account.operations,
+	replyLink: replyLink.operations,
 };
 
 type Prepared = { ok: true; value: unknown } | { ok: false; error: NodeError };

@@ -1,7 +1,11 @@
 import { readFileSync } from 'fs';
 
 import type { PackageCatalog } from '../install/packageCatalog';
-import type { LineSandboxValues, PortersSandboxValues } from '../stage/credentials';
+import type {
+	LineSandboxValues,
+	PortersSandboxValues,
+	SmtpSandboxValues,
+} from '../stage/credentials';
 import type { QueueBackends } from '../stage/queueBackends';
 import type { WebhookEndpoint } from '../stage/workflows';
 import type { OwnerAccount } from './rest';
@@ -58,6 +62,8 @@ export interface E2EContext {
 	credentials: Array<{ id: string; name: string; type: string }>;
 	line?: LineSandboxValues;
 	porters?: PortersSandboxValues;
+	/** The SMTP sandbox: `GET <mailboxUrl>/messages` lists the e-mail the workflows sent. */
+	smtp?: SmtpSandboxValues;
 	/** Stand-in for outside services: `GET <url>/__capture/<channel>` lists what was posted. */
 	capture: { url: string; channels: { recruiterNotify: string; marketingTool: string } };
 	/** Header Auth on the shipped workflows' recruiter webhooks. */

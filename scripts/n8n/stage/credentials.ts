@@ -40,9 +40,17 @@ export interface PortersSandboxValues {
 	ownerUserId?: string;
 }
 
+/** Where the SMTP sandbox listens: mail for n8n's Send Email node, and its mailbox page. */
+export interface SmtpSandboxValues {
+	host: string;
+	port: number;
+	mailboxUrl: string;
+}
+
 export interface SandboxValues {
 	line?: LineSandboxValues;
 	porters?: PortersSandboxValues;
+	smtp?: SmtpSandboxValues;
 }
 
 /** The header key the harness puts on the shipped workflows' recruiter webhooks (Header Auth). */
@@ -59,32 +67,55 @@ export const RECRUITER_PAGE_LOGIN = {
 
 /**
  * n8n's own credential types that shipped workflows may use, with the fields of n8n 2.40.7
- * (`n8n-nodes-base/dist/credentials`) and the values the harness gives them.
+ * (`n8n-nodes-base/dist/credentials`) and the values the harness gives them; `data` is undefined
+ * when the sandbox it points at is not running.
  */
-const BUILT_IN_CREDENTIALS: Record<string, { displayName: string; data: Record<string, unknown> }> =
-	{
-		httpHeaderAuth: {
-			displayName: 'Recruiter webhook key',
-			data: { name: RECRUITER_WEBHOOK_KEY.header, value: RECRUITER_WEBHOOK_KEY.value },
-		},
-		httpBasicAuth: {
-			displayName: 'Recruiter page login',
-			data: { user: RECRUITER_PAGE_LOGIN.user, password: RECRUITER_PAGE_LOGIN.password },
-		},
-	};
+const BUILT_IN_CREDENTIALS: Record<
+	string,
+	{ displayName: string; data: (values: SandboxValues) => Record<string, unknown> | undefined }
+> = {
+	httpHeaderAuth: {
+		displayName: 'Recruiter webhook key',
+		data: () => ({ name: RECRUITER_WEBHOOK_KEY.header, value: RECRUITER_WEBHOOK_KEY.value }),
+	},
+	httpBasicAuth: {
+		displayName: 'Recruiter page login',
+		data: () => ({ user: RECRUITER_PAGE_LOGIN.user, password: RECRUITER_PAGE_LOGIN.password }),
+	},
+	// The SMTP sandbox has no TLS (sandbox/smtp/README.md): SSL/TLS off, STARTTLS not tried.
+	smtp: {
+		displayName: 'SMTP account',
+		data: ({ smtp }) =>
+			smtp
+				? {
+						user: '',
+						password: '',
+						host: smtp.host,
+						port: smtp.port,
+						secure: false,
+						disableStartTls: true,
+						hostName: '',
+					}
+				: undefined,
+	},
+};
 
 export function isBuiltInCredentialType(type: string): boolean {
 	return type in BUILT_IN_CREDENTIALS;
 }
 
-/** Credentials of n8n's own types for the given types (those the harness knows). */
-export function builtInCredentials(types: Iterable<string>): CredentialSpec[] {
+/** Credentials of n8n's own types for the given types (those the harness can fill). */
+export function builtInCredentials(
+	types: Iterable<string>,
+	values: SandboxValues = {},
+): CredentialSpec[] {
 	return [...new Set(types)]
 		.filter(isBuiltInCredentialType)
 		.sort()
-		.map((type) =>
-			credentialFor(type, BUILT_IN_CREDENTIALS[type].displayName, BUILT_IN_CREDENTIALS[type].data),
-		);
+		.flatMap((type) => {
+			const data = BUILT_IN_CREDENTIALS[type].data(values);
+			return data ? [credentialFor(type, BUILT_IN_CREDENTIALS[type].displayName, data)] : [];
+		});
 }
 
 export function credentialReference(type: string, displayName: string): CredentialReference {

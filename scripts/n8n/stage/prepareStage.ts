@@ -20,7 +20,6 @@ import {
 	builtInCredentialReference,
 	builtInCredentials,
 	credentialReference,
-	isBuiltInCredentialType,
 	sandboxCredentials,
 	type CredentialSpec,
 	type SandboxValues,
@@ -57,7 +56,14 @@ export interface StageOptions {
 	workDir: string;
 	encryptionKey: string;
 	owner?: OwnerAccount;
-	ports?: { n8n?: number; line?: number; porters?: number; capture?: number };
+	ports?: {
+		n8n?: number;
+		line?: number;
+		porters?: number;
+		capture?: number;
+		smtp?: number;
+		mailbox?: number;
+	};
 	/** Test an existing tarball instead of packing the repository. */
 	tarball?: string;
 	/** More n8n environment settings (e.g. to compare n8n engine options in a benchmark). */
@@ -150,7 +156,12 @@ async function buildStage(options: StageOptions, cleanups: Cleanups): Promise<Om
 	const sandboxes = await progress.step('sandboxes', () =>
 		startSandboxes(
 			repoRoot,
-			{ line: options.ports?.line, porters: options.ports?.porters },
+			{
+				line: options.ports?.line,
+				porters: options.ports?.porters,
+				smtp: options.ports?.smtp,
+				mailbox: options.ports?.mailbox,
+			},
 			progress,
 			options.sandboxOptions,
 		),
@@ -163,6 +174,7 @@ async function buildStage(options: StageOptions, cleanups: Cleanups): Promise<Om
 		porters: sandboxes.porters ? portersFixtureSettings(repoRoot) : {},
 		captureUrl: capture.url,
 		lineBasicId: sandboxes.line?.values.basicId,
+		smtp: sandboxes.smtp !== undefined,
 		webhookUrl: (path: string) => host.webhookUrl(path),
 	};
 	const bindings = workflowBindings(catalog);
@@ -295,7 +307,7 @@ function workflowBindings(catalog: PackageCatalog): WorkflowBindings {
 			credentialReference(credential.name, credential.displayName),
 		]),
 	);
-	for (const type of ['httpHeaderAuth', 'httpBasicAuth']) {
+	for (const type of ['httpHeaderAuth', 'httpBasicAuth', 'smtp']) {
 		const reference = builtInCredentialReference(type);
 		if (reference) credentialsByType[type] = reference;
 	}
@@ -422,6 +434,7 @@ function stageCredentials(
 	const values: SandboxValues = {
 		line: sandboxes.line?.values,
 		porters: sandboxes.porters?.values,
+		smtp: sandboxes.smtp?.values,
 	};
 	const packageCredentials = sandboxCredentials(catalog, values);
 	const needed = new Set(
@@ -431,7 +444,7 @@ function stageCredentials(
 			),
 		),
 	);
-	const credentials = [...packageCredentials.credentials, ...builtInCredentials(needed)];
+	const credentials = [...packageCredentials.credentials, ...builtInCredentials(needed, values)];
 	const available = new Set(credentials.map((credential) => credential.type));
 	const unavailable = [...needed].filter((type) => !available.has(type)).sort();
 	if (unavailable.length > 0) {
@@ -442,7 +455,7 @@ function stageCredentials(
 	for (const type of packageCredentials.unknownTypes) {
 		progress.info(`note: no sandbox credential for ${type} (no workflow needs it)`);
 	}
-	if (credentials.some((credential) => isBuiltInCredentialType(credential.type))) {
+	if (credentials.some((credential) => credential.type === 'httpHeaderAuth')) {
 		progress.info(
 			'recruiter webhooks use Header Auth, the recruiter page Basic auth (see RECRUITER_WEBHOOK_KEY and ' +
 				'RECRUITER_PAGE_LOGIN in scripts/n8n/stage/credentials.ts)',

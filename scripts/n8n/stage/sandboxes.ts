@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 import type { Progress } from '../processes/progress';
-import type { LineSandboxValues, PortersSandboxValues } from './credentials';
+import type { LineSandboxValues, PortersSandboxValues, SmtpSandboxValues } from './credentials';
 
 /**
- * Starts the two local sandboxes (LINE and PORTERS) in this process for the e2e run and the demo.
+ * Starts the local sandboxes (LINE, PORTERS and the SMTP mail receiver) in this process for the e2e run and the demo.
  * They are built by `tsc -p tsconfig.dev.json` into `build/sandbox/…`; they are loaded at run time
  * so that the harness still builds and runs its smoke test while a sandbox is missing.
  */
@@ -34,9 +34,17 @@ interface PortersSandboxLike {
 	[key: string]: unknown;
 }
 
+interface SmtpSandboxLike {
+	start(smtpPort?: number, webPort?: number): Promise<unknown>;
+	stop(): Promise<void>;
+	readonly port: number;
+	readonly url: string;
+}
+
 export interface RunningSandboxes {
 	line?: { sandbox: LineSandboxLike; values: LineSandboxValues };
 	porters?: { sandbox: PortersSandboxLike; values: PortersSandboxValues };
+	smtp?: { sandbox: SmtpSandboxLike; values: SmtpSandboxValues };
 	/** Why a sandbox is not running (not built yet), for the progress output. */
 	missing: string[];
 	stop(): Promise<void>;
@@ -45,6 +53,9 @@ export interface RunningSandboxes {
 export interface SandboxPorts {
 	line?: number;
 	porters?: number;
+	/** SMTP and the mailbox page. */
+	smtp?: number;
+	mailbox?: number;
 }
 
 function loadClass<T>(
@@ -108,7 +119,11 @@ export async function startSandboxes(
 	const running: RunningSandboxes = {
 		missing: [],
 		stop: async () => {
-			await Promise.allSettled([running.line?.sandbox.stop(), running.porters?.sandbox.stop()]);
+			await Promise.allSettled([
+				running.line?.sandbox.stop(),
+				running.porters?.sandbox.stop(),
+				running.smtp?.sandbox.stop(),
+			]);
 		},
 	};
 	try {
@@ -150,6 +165,19 @@ export async function startSandboxes(
 			progress.info(`PORTERS sandbox on ${sandbox.url}`);
 		} else {
 			running.missing.push('PORTERS sandbox (build/sandbox/porters/server.js) is not built');
+		}
+
+		const SmtpSandbox = loadClass<SmtpSandboxLike>(buildRoot, 'sandbox/smtp/server.js', 'SmtpSandbox');
+		if (SmtpSandbox) {
+			const sandbox = new SmtpSandbox({});
+			await sandbox.start(ports.smtp ?? 0, ports.mailbox ?? 0);
+			running.smtp = {
+				sandbox,
+				values: { host: '127.0.0.1', port: sandbox.port, mailboxUrl: sandbox.url },
+			};
+			progress.info(`SMTP sandbox on 127.0.0.1:${sandbox.port}, mailbox ${sandbox.url}`);
+		} else {
+			running.missing.push('SMTP sandbox (build/sandbox/smtp/server.js) is not built');
 		}
 	} catch (error) {
 		await running.stop();

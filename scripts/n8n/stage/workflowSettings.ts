@@ -7,7 +7,8 @@ import type { WebhookEndpoint } from './workflows';
  * The deployment settings the harness gives the shipped workflows (their "Settings" nodes, see
  * `applySettings` in workflows.ts), as a recruiter would fill them in after importing: PORTERS
  * field aliases of the sandbox's fixture, the capture server standing in for the recruiters'
- * chat tool and the marketing tool, the LINE account's friend-add link.
+ * chat tool and the marketing tool, the LINE account's friend-add link, the e-mail addresses and
+ * the reply page's URL.
  */
 
 interface SeedField {
@@ -35,6 +36,16 @@ const SEED_NAMES = {
 	statusFollowing: '友だち',
 	statusBlocked: 'ブロック中',
 	interviewStatusField: { resource: 'resume', name: '面談状況' },
+	unreadField: { resource: 'candidate', name: 'LINE 未読日時' },
+};
+
+/** The path of the reply page's Webhook nodes in workflow 08 (GET opens it, POST submits it). */
+export const REPLY_PAGE_PATH = 'line-reply';
+
+/** Addresses of the recruiters' e-mail in the sandbox: sender and the fallback recipient. */
+export const SANDBOX_MAIL = {
+	from: 'line-notice@sandbox.example.jp',
+	fallback: 'recruiting-team@sandbox.example.jp',
 };
 
 /** PORTERS settings for the sandbox fixture, looked up by field and option names. */
@@ -67,6 +78,7 @@ export function portersFixtureSettings(repoRoot: string): Record<string, string>
 			SEED_NAMES.interviewStatusField.resource,
 			SEED_NAMES.interviewStatusField.name,
 		).alias,
+		unreadField: field(SEED_NAMES.unreadField.resource, SEED_NAMES.unreadField.name).alias,
 	};
 }
 
@@ -79,6 +91,8 @@ export interface DeploymentInputs {
 	porters: Record<string, string>;
 	captureUrl?: string;
 	lineBasicId?: string;
+	/** Whether the SMTP sandbox runs (the e-mail addresses are then filled in). */
+	smtp?: boolean;
 	/** Production URL of a webhook path. */
 	webhookUrl: (path: string) => string;
 }
@@ -94,6 +108,8 @@ export function commonSettings(inputs: DeploymentInputs): Record<string, unknown
 				}
 			: {}),
 		...(inputs.lineBasicId ? { friendAddUrl: `https://line.me/R/ti/p/${inputs.lineBasicId}` } : {}),
+		...(inputs.smtp ? { fromEmail: SANDBOX_MAIL.from, fallbackEmail: SANDBOX_MAIL.fallback } : {}),
+		replyPageUrl: inputs.webhookUrl(REPLY_PAGE_PATH),
 	};
 }
 

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import type { PortersOperation } from '../router';
 import * as create from './create';
+import * as getMany from './getMany';
 
 export const operationSelector: INodeProperties = {
 	displayName: 'Operation',
@@ -16,10 +17,16 @@ export const operationSelector: INodeProperties = {
 			description: 'Record an activity against a candidate or resume, e.g. an incoming LINE message',
 			action: 'Create activity',
 		},
+		{
+			name: 'Get Many Activities',
+			value: 'getMany',
+			description: 'Read the activities of a candidate or resume, newest first, e.g. a LINE conversation',
+			action: 'Get many activities',
+		},
 	],
 	default: 'create',
 };
 
-export const parameters: INodeProperties[] = [...create.description];
+export const parameters: INodeProperties[] = [...create.description, ...getMany.description];
 
-export const operations: Record<string, PortersOperation> = { create };
+export const operations: Record<string, PortersOperation> = { create, getMany };
