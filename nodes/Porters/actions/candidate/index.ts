@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { PortersOperation } from '../router';
 import * as create from './create';
 import * as find from './find';
+import * as getLineAudience from './getLineAudience';
 import * as update from './update';
 import * as upsert from './upsert';
 
@@ -24,6 +25,13 @@ export const operationSelector: INodeProperties = {
 			value: 'find',
 			description: 'Find candidates by LINE user ID, e-mail, ID or a condition',
 			action: 'Find candidate',
+		},
+		{
+			name: 'Get LINE Audience',
+			value: 'getLineAudience',
+			description:
+				'Turn a candidate or resume search into LINE recipients for Multicast: each LINE user once, in batches of 500, with the candidates left out (no LINE user ID, blocked) counted',
+			action: 'Get LINE audience',
 		},
 		{
 			name: 'Update Candidate',
@@ -48,6 +56,7 @@ export const parameters: INodeProperties[] = [
 	...update.description,
 	...upsert.description,
 	...find.description,
+	...getLineAudience.description,
 ];
 
 export const operations: Record<string, PortersOperation> = {
@@ -55,4 +64,5 @@ export const operations: Record<string, PortersOperation> = {
 	update,
 	upsertByLineUserId: upsert,
 	find,
+	getLineAudience,
 };
