@@ -51,6 +51,12 @@ export const RECRUITER_WEBHOOK_KEY = {
 	value: 'sandbox-recruiter-key-7d41c9e2',
 };
 
+/** The Basic Auth login the harness puts on the shipped recruiter pages (flow 11). */
+export const RECRUITER_PAGE_LOGIN = {
+	user: 'recruiter',
+	password: 'sandbox-recruiter-page-5b2e91',
+};
+
 /**
  * n8n's own credential types that shipped workflows may use, with the fields of n8n 2.40.7
  * (`n8n-nodes-base/dist/credentials`) and the values the harness gives them.
@@ -60,6 +66,10 @@ const BUILT_IN_CREDENTIALS: Record<string, { displayName: string; data: Record<s
 		httpHeaderAuth: {
 			displayName: 'Recruiter webhook key',
 			data: { name: RECRUITER_WEBHOOK_KEY.header, value: RECRUITER_WEBHOOK_KEY.value },
+		},
+		httpBasicAuth: {
+			displayName: 'Recruiter page login',
+			data: { user: RECRUITER_PAGE_LOGIN.user, password: RECRUITER_PAGE_LOGIN.password },
 		},
 	};
 

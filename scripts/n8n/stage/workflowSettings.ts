@@ -34,6 +34,9 @@ const SEED_NAMES = {
 	statusFollowing: '友だち',
 	statusBlocked: 'ブロック中',
 	interviewStatusField: { resource: 'resume', name: '面談状況' },
+	phaseField: { resource: 'resume', name: '面談状況' },
+	phaseDateField: { resource: 'resume', name: '選考ステップ日時' },
+	interviewDateField: { resource: 'resume', name: '面談日時' },
 };
 
 /** PORTERS settings for the sandbox fixture, looked up by field and option names. */
@@ -65,6 +68,10 @@ export function portersFixtureSettings(repoRoot: string): Record<string, string>
 			SEED_NAMES.interviewStatusField.resource,
 			SEED_NAMES.interviewStatusField.name,
 		).alias,
+		phaseField: field(SEED_NAMES.phaseField.resource, SEED_NAMES.phaseField.name).alias,
+		phaseDateField: field(SEED_NAMES.phaseDateField.resource, SEED_NAMES.phaseDateField.name).alias,
+		interviewDateField: field(SEED_NAMES.interviewDateField.resource, SEED_NAMES.interviewDateField.name)
+			.alias,
 	};
 }
 

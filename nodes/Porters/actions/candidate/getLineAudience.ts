@@ -34,7 +34,6 @@ export const description: INodeProperties[] = forOperation('candidate', 'getLine
 		displayName: 'Search In',
 		name: 'searchIn',
 		type: 'options',
-		noDataExpression: true,
 		options: [
 			{ name: 'Candidates', value: 'candidate', description: 'The condition is on candidate fields (Person.*)' },
 			{
