@@ -21,6 +21,7 @@ describe('PORTERS node description', () => {
 		expect(operations('candidate').map((o) => o.name)).toEqual([
 			'Create Candidate',
 			'Find Candidate',
+			'Get LINE Audience',
 			'Update Candidate',
 			'Upsert Candidate by LINE User ID',
 		]);

@@ -204,12 +204,13 @@ async function collect(client: PortersClient, query: AudienceQuery, itemIndex: n
 		return builder;
 	};
 	if (query.searchIn === 'candidate') return await read('Person');
-	try {
-		return await read('Person');
-	} catch (error) {
-		if (error instanceof PortersResultError && error.resultCode === 100) return await read('Candidate');
-		throw error;
-	}
+	const first = await read('Person').then(
+		(builder) => ({ builder, refused: undefined }),
+		(refused: unknown) => ({ builder: undefined, refused }),
+	);
+	if (first.builder) return first.builder;
+	if (!(first.refused instanceof PortersResultError && first.refused.resultCode === 100)) throw first.refused;
+	return await read('Candidate');
 }
 
 function summaryJson(summary: AudienceSummary, batchCount: number): IDataObject {
