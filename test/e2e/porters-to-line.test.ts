@@ -1,3 +1,7 @@
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import { launchChromium, screenshotFolder } from '../../scripts/n8n/clients/chromium';
 import { nodeOutput, type ExecutionDetail, type N8nRestClient } from '../../scripts/n8n/clients/rest';
 import { RECRUITER_PAGE_LOGIN } from '../../scripts/n8n/stage/credentials';
 import {
@@ -323,6 +327,44 @@ describeIfShipped('PORTERS drives LINE', () => {
 			expect(html).toContain('確認する（まだ送信しません）');
 			expect(html).toContain('最近更新された個人連絡先（例）');
 		});
+
+		it('a recruiter does it in a real browser: the form, the dry run page, the send', async () => {
+			const browserMemo = `bulk-browser-${tag}`;
+			const users = [0, 1, 2, 3].map((i) => ({ userId: lineUserId(tag, 5000 + i), displayName: `画面 ${i}`, isFriend: true }));
+			await lineSandbox('POST', 'users', users);
+			for (const [i, user] of users.entries()) {
+				await insertCandidate({ name: `画面 ${i}`, lineUserId: user.userId, blocked: i === 3, memo: browserMemo });
+			}
+			const deliveriesBefore = (await lineState()).deliveries.length;
+			const shots = screenshotFolder(join(tmpdir(), 'line-porters-e2e'));
+			const browser = await launchChromium();
+			try {
+				const context = await browser.newContext({
+					httpCredentials: { username: RECRUITER_PAGE_LOGIN.user, password: RECRUITER_PAGE_LOGIN.password },
+				});
+				const page = await context.newPage();
+				await page.goto(webhookOf(shippedWorkflow(FILES.bulk), 'Bulk Send Page'));
+				await page.fill('#condition', `Person.P_Memo:full=${browserMemo}`);
+				await page.fill('#message', '説明会のご案内\n12月5日 19時からオンラインで開催します');
+				await page.click('button[type=submit]');
+				await page.waitForSelector('#recipients');
+				expect(await page.textContent('#recipients')).toBe('3');
+				await page.screenshot({ path: join(shots, 'bulk-send-dry-run.png'), fullPage: true });
+				expect((await lineState()).deliveries.length).toBe(deliveriesBefore);
+
+				await page.click('#send');
+				await page.waitForSelector('#sent');
+				expect(await page.textContent('#sent')).toContain('3 人に送信しました（マルチキャスト 1 回）');
+				await page.screenshot({ path: join(shots, 'bulk-send-sent.png'), fullPage: true });
+			} finally {
+				await browser.close();
+			}
+			const deliveries = (await lineState()).deliveries.slice(deliveriesBefore);
+			expect(deliveries).toHaveLength(1);
+			expect(deliveries[0].reached.sort()).toEqual(users.slice(0, 3).map((u) => u.userId).sort());
+			// The textarea's CRLF reaches LINE as LF.
+			expect(deliveries[0].messages).toEqual([{ type: 'text', text: '説明会のご案内\n12月5日 19時からオンラインで開催します' }]);
+		}, 120_000);
 
 		it('a request without a message is refused in Japanese', async () => {
 			const { status, json } = await bulkSend({ condition });
