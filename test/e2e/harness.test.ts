@@ -453,6 +453,10 @@ describe('deployment settings', () => {
 		expect(settings.statusBlocked).toMatch(/^Option\.U_/);
 		expect(settings.statusBlocked).not.toBe(settings.statusFollowing);
 		expect(settings.interviewStatusField).toMatch(/^Resume\.U_[0-9A-F]+$/);
+		for (const key of ['phaseField', 'phaseDateField', 'interviewDateField']) {
+			expect({ key, alias: settings[key] }).toEqual({ key, alias: expect.stringMatching(/^Resume\.U_[0-9A-F]+$/) });
+		}
+		expect(new Set([settings.phaseDateField, settings.interviewDateField]).size).toBe(2);
 	});
 
 	it('points a workflow’s reply URL at its own single webhook', () => {
@@ -488,6 +492,9 @@ describe('deployment settings', () => {
 				type: 'httpHeaderAuth',
 				data: { name: 'X-Api-Key', value: expect.any(String) },
 			}),
+		]);
+		expect(builtInCredentials(['httpBasicAuth'])).toEqual([
+			expect.objectContaining({ type: 'httpBasicAuth', data: { user: expect.any(String), password: expect.any(String) } }),
 		]);
 	});
 });
