@@ -9,6 +9,7 @@ import { join } from 'path';
 
 const benchmarks: Array<{ file: string; nodeArgs: string[] }> = [
 	{ file: 'line-multicast.js', nodeArgs: [] },
+	{ file: 'porters-line-bulk-send.js', nodeArgs: [] },
 	{ file: 'porters-read.js', nodeArgs: ['--expose-gc'] },
 	{ file: 'porters-codec.js', nodeArgs: [] },
 	{ file: 'porters-write-size.js', nodeArgs: [] },

@@ -454,6 +454,10 @@ describe('deployment settings', () => {
 		expect(settings.statusBlocked).not.toBe(settings.statusFollowing);
 		expect(settings.interviewStatusField).toMatch(/^Resume\.U_[0-9A-F]+$/);
 		expect(settings.unreadField).toMatch(/^Person\.U_[0-9A-F]+$/);
+		for (const key of ['phaseField', 'phaseDateField', 'interviewDateField']) {
+			expect({ key, alias: settings[key] }).toEqual({ key, alias: expect.stringMatching(/^Resume\.U_[0-9A-F]+$/) });
+		}
+		expect(new Set([settings.phaseDateField, settings.interviewDateField]).size).toBe(2);
 	});
 
 	it('points a workflow’s reply URL at its own single webhook', () => {
@@ -505,6 +509,9 @@ describe('deployment settings', () => {
 				type: 'smtp',
 				data: expect.objectContaining({ host: '127.0.0.1', port: 2525, secure: false, disableStartTls: true }),
 			}),
+		]);
+		expect(builtInCredentials(['httpBasicAuth'])).toEqual([
+			expect.objectContaining({ type: 'httpBasicAuth', data: { user: expect.any(String), password: expect.any(String) } }),
 		]);
 	});
 });

@@ -22,6 +22,7 @@ describe('PORTERS node description', () => {
 			'Create Candidate',
 			'Find Candidate',
 			'Link LINE User ID',
+			'Get LINE Audience',
 			'Update Candidate',
 			'Upsert Candidate by LINE User ID',
 		]);

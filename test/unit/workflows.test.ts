@@ -87,6 +87,8 @@ function resultsPerInput(node: WorkflowNode): PerInput {
 	if (/trigger$/i.test(type) || type === 'n8n-nodes-base.webhook') return 'start';
 	if (type === 'n8n-nodes-line-porters.porters') {
 		if (parameters.operation === 'find') return options.oneItemPerInput === true ? 'one' : 'zeroOrMany';
+		// Get LINE Audience gives one item per batch of recipients, or one with the counts only.
+		if (parameters.operation === 'getLineAudience') return parameters.output === 'summary' ? 'one' : 'zeroOrMany';
 		// Get Resume and Get Many Activities list what they find; Get User answers every item once.
 		if (parameters.operation === 'getMany') return 'zeroOrMany';
 		return parameters.operation === 'get' && parameters.resource !== 'user' ? 'zeroOrMany' : 'one';

@@ -59,7 +59,7 @@ export const RECRUITER_WEBHOOK_KEY = {
 	value: 'sandbox-recruiter-key-7d41c9e2',
 };
 
-/** The Basic auth login the harness puts on the shipped recruiter page (workflow 02). */
+/** The Basic auth login the harness puts on the shipped recruiter pages (workflows 02 and 11). */
 export const RECRUITER_PAGE_LOGIN = {
 	user: 'recruiter',
 	password: 'sandbox-recruiter-page-5c2e81',

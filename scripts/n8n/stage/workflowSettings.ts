@@ -37,6 +37,9 @@ const SEED_NAMES = {
 	statusBlocked: 'ブロック中',
 	interviewStatusField: { resource: 'resume', name: '面談状況' },
 	unreadField: { resource: 'candidate', name: 'LINE 未読日時' },
+	phaseField: { resource: 'resume', name: '面談状況' },
+	phaseDateField: { resource: 'resume', name: '選考ステップ日時' },
+	interviewDateField: { resource: 'resume', name: '面談日時' },
 };
 
 /** The path of the reply page's Webhook nodes in workflow 08 (GET opens it, POST submits it). */
@@ -79,6 +82,10 @@ export function portersFixtureSettings(repoRoot: string): Record<string, string>
 			SEED_NAMES.interviewStatusField.name,
 		).alias,
 		unreadField: field(SEED_NAMES.unreadField.resource, SEED_NAMES.unreadField.name).alias,
+		phaseField: field(SEED_NAMES.phaseField.resource, SEED_NAMES.phaseField.name).alias,
+		phaseDateField: field(SEED_NAMES.phaseDateField.resource, SEED_NAMES.phaseDateField.name).alias,
+		interviewDateField: field(SEED_NAMES.interviewDateField.resource, SEED_NAMES.interviewDateField.name)
+			.alias,
 	};
 }
 

@@ -4,6 +4,7 @@ import type { PortersOperation } from '../router';
 import * as create from './create';
 import * as find from './find';
 import * as linkLineUserId from './linkLineUserId';
+import * as getLineAudience from './getLineAudience';
 import * as update from './update';
 import * as upsert from './upsert';
 
@@ -25,6 +26,13 @@ export const operationSelector: INodeProperties = {
 			value: 'find',
 			description: 'Find candidates by LINE user ID, e-mail, ID or a condition',
 			action: 'Find candidate',
+		},
+		{
+			name: 'Get LINE Audience',
+			value: 'getLineAudience',
+			description:
+				'Turn a candidate or resume search into LINE recipients for Multicast: each LINE user once, in batches of 500, with the candidates left out (no LINE user ID, blocked) counted',
+			action: 'Get LINE audience',
 		},
 		{
 			name: 'Link LINE User ID',
@@ -57,6 +65,7 @@ export const parameters: INodeProperties[] = [
 	...upsert.description,
 	...find.description,
 	...linkLineUserId.description,
+	...getLineAudience.description,
 ];
 
 export const operations: Record<string, PortersOperation> = {
@@ -65,4 +74,5 @@ export const operations: Record<string, PortersOperation> = {
 	upsertByLineUserId: upsert,
 	find,
 	linkLineUserId,
+	getLineAudience,
 };
