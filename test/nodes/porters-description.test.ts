@@ -21,8 +21,8 @@ describe('PORTERS node description', () => {
 		expect(operations('candidate').map((o) => o.name)).toEqual([
 			'Create Candidate',
 			'Find Candidate',
-			'Link LINE User ID',
 			'Get LINE Audience',
+			'Link LINE User ID',
 			'Update Candidate',
 			'Upsert Candidate by LINE User ID',
 		]);
