@@ -87,15 +87,17 @@ export class N8nRestClient {
 
 	/** Raw request against `/rest/<path>`; returns the unwrapped `data`. */
 	async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-		const response = await fetch(`${this.baseUrl}/rest/${path.replace(/^\//, '')}`, {
-			method,
-			headers: {
-				'content-type': 'application/json',
-				'browser-id': BROWSER_ID,
-				...(this.cookie ? { cookie: this.cookie } : {}),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
+		const send = async () =>
+			await fetch(`${this.baseUrl}/rest/${path.replace(/^\//, '')}`, {
+				method,
+				headers: {
+					'content-type': 'application/json',
+					'browser-id': BROWSER_ID,
+					...(this.cookie ? { cookie: this.cookie } : {}),
+				},
+				body: body === undefined ? undefined : JSON.stringify(body),
+			});
+		const response = method === 'GET' ? await withReconnect(send) : await send();
 		const text = await response.text();
 		const setCookie = response.headers.get('set-cookie');
 		const authCookie = setCookie?.match(/n8n-auth=[^;]+/)?.[0];
@@ -237,4 +239,21 @@ export function nodeOutput(
 		);
 	}
 	return (runs[0].data?.main?.[output] ?? []).map((item) => item.json);
+}
+
+/**
+ * A busy n8n closes idle keep-alive connections while a poll is about to reuse one, and fetch then
+ * fails with ECONNRESET before anything reached n8n. Reads are safe to send again.
+ */
+async function withReconnect(send: () => Promise<Response>, attempts = 3): Promise<Response> {
+	for (let attempt = 1; ; attempt += 1) {
+		try {
+			return await send();
+		} catch (error) {
+			const cause = (error as { cause?: { code?: string } }).cause;
+			const dropped = cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET';
+			if (!dropped || attempt >= attempts) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+		}
+	}
 }
