@@ -36,6 +36,9 @@ interface SentWebhook {
 	events: Array<{ webhookEventId: string; message?: { id: string } }>;
 }
 
+// n8n 1.x's Send Email has no "Attachments (File)" option, so flow 04 mails media only on n8n 2.x
+// (README, supported n8n versions); the mail itself still goes out.
+const itWithFileAttachments = e2e().n8n?.version?.startsWith('1.') ? it.skip : it;
 const setting = (key: string) => String(e2e().settings[key]);
 /** 田中 誠 in the PORTERS fixture (sandbox/porters/seed.json). */
 const OWNER = { id: 6, mail: 'makoto.tanaka@sandbox.example.jp' };
@@ -319,7 +322,7 @@ describeIfShipped('the recruiter replies from the e-mailed page', () => {
 		expect(mail.text).not.toMatch(/[?&]t=/);
 	});
 
-	it('an image message reaches the owner as an attachment, downloaded from LINE', async () => {
+	itWithFileAttachments('an image message reaches the owner as an attachment, downloaded from LINE', async () => {
 		const sent = await candidateMessage(writer.userId, { messageType: 'image' });
 		const messageId = sent.events[0].message!.id;
 		const contents = await lineSandbox<Array<{ messageId: string; sha256: string; contentType: string }>>('GET', 'contents');
