@@ -365,11 +365,34 @@ describe('flow 01 welcome modes', () => {
 	const node = (name: string) => flow.nodes.find((n) => n.name === name) as WorkflowNode;
 	const targets = (name: string) => (flow.connections[name]?.main ?? []).map((output) => output.map((c) => c.node));
 
-	it('sends each welcomeMode to its own branch: reply, push with the event-derived retry key, none to nothing', () => {
-		const modes = /\[([^\]]*)\]\.indexOf\(/.exec(String(node('Welcome Mode').parameters.output))?.[1];
-		expect(modes?.split(',').map((m) => m.trim().replace(/'/g, ''))).toEqual(['reply', 'push', 'none']);
-		expect(targets('Welcome Mode')).toEqual([['Reply Welcome'], ['Push Welcome'], []]);
-		expect(node('Reply Welcome').parameters.operation).toBe('reply');
+	/**
+	 * Runs the Welcome Mode switch's expression as plain JavaScript: `$('Settings')` and
+	 * `$('Follow Event')` answer with the given setting and event, and the clock reads `now`.
+	 */
+	const welcomeBranch = (mode: string | undefined, event: Record<string, unknown>, now: number): string => {
+		const body = /^=\{\{([\s\S]*)\}\}$/.exec(String(node('Welcome Mode').parameters.output))?.[1];
+		if (body === undefined) throw new Error('Welcome Mode has no expression');
+		const items: Record<string, unknown> = { Settings: { settings: { welcomeMode: mode } }, 'Follow Event': event };
+		const $ = (name: string) => ({ item: { json: items[name] } });
+		const clock = { now: () => now };
+		const output = new Function('$', 'Date', `return (${body});`)($, clock) as number;
+		return ['Reply Welcome', 'Push Welcome', 'Get Profile'][output] ?? `output ${output}`;
+	};
+	const eventAt = (ageMs: number, isRedelivery = false) => ({
+		timestamp: 1_000_000 - ageMs,
+		deliveryContext: { isRedelivery },
+	});
+
+	it('sends the welcome before PORTERS is asked, then upserts whatever the welcome did', () => {
+		expect(targets('Settings')).toEqual([['Welcome Mode']]);
+		expect(targets('Welcome Mode')).toEqual([['Reply Welcome'], ['Push Welcome'], ['Get Profile']]);
+		expect(targets('Reply Welcome')).toEqual([['Get Profile']]);
+		expect(targets('Push Welcome')).toEqual([['Get Profile']]);
+		expect(targets('Get Profile')).toEqual([['Upsert Candidate']]);
+		expect(node('Get Profile').parameters.userId).toBe("={{ $('Follow Event').item.json.source.userId }}");
+		// A refused reply token or a failed push must not keep the candidate from PORTERS.
+		expect((node('Reply Welcome') as WorkflowNode & { onError?: string }).onError).toBe('continueRegularOutput');
+		expect((node('Push Welcome') as WorkflowNode & { onError?: string }).onError).toBe('continueRegularOutput');
 		expect(node('Push Welcome').parameters).toMatchObject({
 			operation: 'send',
 			to: "={{ $('Follow Event').item.json.source.userId }}",
@@ -378,10 +401,40 @@ describe('flow 01 welcome modes', () => {
 		expect(JSON.parse(String(node('Settings').parameters.jsonOutput)).settings.welcomeMode).toBe('reply');
 	});
 
+	it('replies while the token is fresh, pushes a late first delivery, and never pushes a late redelivery', () => {
+		const now = 1_000_000;
+		expect(welcomeBranch('reply', eventAt(1_000), now)).toBe('Reply Welcome');
+		expect(welcomeBranch(undefined, eventAt(49_000), now)).toBe('Reply Welcome');
+		expect(welcomeBranch('reply', eventAt(50_000), now)).toBe('Push Welcome');
+		expect(welcomeBranch('reply', eventAt(600_000), now)).toBe('Push Welcome');
+		expect(welcomeBranch('reply', eventAt(1_000, true), now)).toBe('Reply Welcome');
+		expect(welcomeBranch('reply', eventAt(120_000, true), now)).toBe('Get Profile');
+		expect(welcomeBranch('reply', { timestamp: now - 120_000 }, now)).toBe('Push Welcome');
+	});
+
+	it('keeps replyOnly free, push always a push and none silent', () => {
+		const now = 1_000_000;
+		expect(welcomeBranch('replyOnly', eventAt(1_000), now)).toBe('Reply Welcome');
+		expect(welcomeBranch('replyOnly', eventAt(120_000), now)).toBe('Get Profile');
+		expect(welcomeBranch('push', eventAt(1_000), now)).toBe('Push Welcome');
+		expect(welcomeBranch('push', eventAt(120_000, true), now)).toBe('Push Welcome');
+		expect(welcomeBranch('none', eventAt(1_000), now)).toBe('Get Profile');
+	});
+
 	it('records only a welcome this run delivered, on the upserted candidate', () => {
-		expect(targets('Reply Welcome')).toEqual([['Welcome Sent?']]);
-		expect(targets('Push Welcome')).toEqual([['Welcome Sent?']]);
-		expect(node('Welcome Sent?').parameters.output).toBe('={{ $json.sent === true && $json.duplicate !== true ? 0 : 1 }}');
+		expect(targets('Upsert Candidate')).toEqual([['Welcome Sent?']]);
+		const body = /^=\{\{([\s\S]*)\}\}$/.exec(String(node('Welcome Sent?').parameters.output))?.[1] ?? '';
+		const decide = (reply: Record<string, unknown> | undefined, push: Record<string, unknown> | undefined) => {
+			const results: Record<string, Record<string, unknown> | undefined> = { 'Reply Welcome': reply, 'Push Welcome': push };
+			const $ = (name: string) => ({ isExecuted: results[name] !== undefined, item: { json: results[name] } });
+			return new Function('$', `return (${body});`)($) as number;
+		};
+		expect(decide({ sent: true }, undefined)).toBe(0);
+		expect(decide(undefined, { sent: true, duplicate: false })).toBe(0);
+		expect(decide(undefined, { sent: true, duplicate: true })).toBe(1);
+		expect(decide({ error: 'Invalid reply token' }, undefined)).toBe(1);
+		expect(decide(undefined, { sent: false, reason: 'quota' })).toBe(1);
+		expect(decide(undefined, undefined)).toBe(1);
 		expect(targets('Welcome Sent?')).toEqual([['Record Welcome'], []]);
 		expect(node('Record Welcome').parameters).toMatchObject({
 			resource: 'activity',
