@@ -163,6 +163,8 @@ describeIfShipped('the shipped flows, driven from outside', () => {
 		const welcomes = repliesTo(await lineState(), follower.userId);
 		expect(welcomes).toHaveLength(1);
 		expect(welcomes[0].reached).toEqual([follower.userId]);
+		// A fresh event is welcomed by reply only: the repeats' refused reply tokens push nothing.
+		expect((await lineState()).deliveries.filter((d) => d.to.includes(follower.userId)).map((d) => d.kind)).toEqual(['reply']);
 		// The friend-add date from the event, in UTC as PORTERS takes it.
 		const followedAt = new Date(first.events[0].timestamp).toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, '/');
 		expect(found[0][setting('friendAddedAtField')]).toBe(followedAt);
