@@ -11,16 +11,20 @@
  *   - `--users` (1,000) new LINE users, each following the account once: the LINE sandbox sends one
  *     signed follow webhook per user to the router workflow's LINE Trigger, `--concurrency` (50)
  *     requests at a time, on new connections as LINE does;
- *   - at the same time and at the same rate, as the reference, a built-in Webhook node with Header
- *     Auth (answering "Immediately") → No Operation gets the same kind of signed follow body;
- *   - afterwards the bench waits until flow 01 (friend added) has succeeded once per user, and then
- *     checks in the sandboxes that every user has exactly one candidate holding their LINE user ID,
- *     no other candidate was created for them, and exactly one welcome reply went to each.
+ *   - as the reference, a built-in Webhook node with Header Auth (answering "Immediately") → No
+ *     Operation gets as many signed follow bodies at the same concurrency: with `--reference after`
+ *     (the default) once the burst is fully processed, so each side has the instance to itself
+ *     with `--concurrency` in flight; with `--reference beside` at the same time as the burst
+ *     (twice the requests in flight, both sides slower);
+ *   - the bench waits until flow 01 (friend added) has succeeded once per user, and then checks
+ *     in the sandboxes that every user has exactly one candidate holding their LINE user ID, no
+ *     other candidate was created for them, and exactly one welcome message went to each.
  * The LINE sandbox waits up to 30 s for an answer here instead of LINE's 2 s, so that slow answers
  * are measured instead of cut off; "> 2 s" is the share LINE would have counted as
- * `request_timeout`. Welcomes are replies, and the sandbox, like LINE, accepts a reply token for
- * 60 s only: a burst processed more slowly than that loses welcomes, and the table shows it.
- * A few warm-up follows per mode come first and are left out of the figures.
+ * `request_timeout`. The sandbox, like LINE, accepts a reply token for 60 s only; flow 01 replies
+ * to events younger than 50 s and pushes (once, keyed by the event) to older ones, so the table
+ * shows how many welcomes went each way. A few warm-up follows per mode come first and are left
+ * out of the figures.
  *
  * Nothing here asserts a timing; the exit code is non-zero when the run went wrong or when the
  * candidates or welcomes are not exactly one per user. Run it alone on the machine: it is CPU
@@ -28,7 +32,8 @@
  *
  *   npm run bench:burst
  *   node build/bench/burst.js [--users 1000] [--concurrency 50] [--warmup 10]
- *     [--modes queue,regular] [--keep] [--n8n-env NAME=value]…      (after a build)
+ *     [--modes queue,regular] [--reference after|beside] [--keep] [--n8n-env NAME=value]…
+ *     (after a build)
  */
 import { randomBytes } from 'crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'fs';
@@ -66,12 +71,14 @@ const STALL_LIMIT_MS = 180000;
 const REFERENCE_PATH = 'bench-burst-reference';
 
 type Mode = 'queue' | 'regular';
+type ReferenceTiming = 'after' | 'beside';
 
 interface Arguments {
 	users: number;
 	concurrency: number;
 	warmup: number;
 	modes: Mode[];
+	reference: ReferenceTiming;
 	keep: boolean;
 	n8nEnv: Record<string, string>;
 }
@@ -82,6 +89,7 @@ function parseArguments(argv: string[]): Arguments {
 		concurrency: 50,
 		warmup: 10,
 		modes: ['queue', 'regular'],
+		reference: 'after',
 		keep: false,
 		n8nEnv: {},
 	};
@@ -96,6 +104,11 @@ function parseArguments(argv: string[]): Arguments {
 		else if (flag === '--concurrency') parsed.concurrency = whole(flag, argv[++index], 1);
 		else if (flag === '--warmup') parsed.warmup = whole(flag, argv[++index], 0);
 		else if (flag === '--keep') parsed.keep = true;
+		else if (flag === '--reference') {
+			const timing = argv[++index];
+			if (timing !== 'after' && timing !== 'beside') throw new Error('--reference needs after or beside');
+			parsed.reference = timing;
+		}
 		else if (flag === '--modes') {
 			const modes = (argv[++index] ?? '').split(',').filter((mode) => mode !== '');
 			if (modes.length === 0 || modes.some((mode) => mode !== 'queue' && mode !== 'regular')) {
@@ -155,6 +168,8 @@ interface ModeResult {
 	extraCandidates: number;
 	usersWithOneWelcome: number;
 	welcomes: number;
+	welcomeReplies: number;
+	welcomePushes: number;
 	loadBefore: number[];
 	loadAfter: number[];
 }
@@ -271,27 +286,26 @@ async function pool<T>(jobs: Array<() => Promise<T>>, concurrency: number): Prom
 	return results;
 }
 
-/** Both bursts at once: the users' follows through the LINE sandbox, and the reference requests. */
-async function sendBursts(
-	stage: Stage,
-	targets: Targets,
-	users: User[],
-	concurrency: number,
-): Promise<{ line: Ack[]; reference: Ack[] }> {
+/** The users' follows through the LINE sandbox, one signed request per user. */
+async function sendFollows(stage: Stage, targets: Targets, users: User[], concurrency: number): Promise<Ack[]> {
 	const sandbox = lineSandboxOf(stage);
-	const lineJobs = users.map((user) => async (): Promise<Ack> => {
+	const jobs = users.map((user) => async (): Promise<Ack> => {
 		const sent = await sandbox.sendWebhook(targets.lineUrl, [
 			{ type: 'follow', userId: user.userId, timestamp: Date.now() },
 		]);
 		return { status: sent.status, ms: sent.elapsedMs };
 	});
-	const referenceJobs = users.map(() => async (): Promise<Ack> => {
+	return await pool(jobs, concurrency);
+}
+
+/** As many signed follow bodies to the built-in Webhook reference. */
+async function sendReferences(stage: Stage, targets: Targets, count: number, concurrency: number): Promise<Ack[]> {
+	const jobs = Array.from({ length: count }, () => async (): Promise<Ack> => {
 		const { body, headers } = referenceBody(stage);
 		const sent = await postWebhook(targets.referenceUrl, body, headers, SANDBOX_WAIT_MS);
 		return { status: sent.status, ms: sent.elapsedMs };
 	});
-	const [line, reference] = await Promise.all([pool(lineJobs, concurrency), pool(referenceJobs, concurrency)]);
-	return { line, reference };
+	return await pool(jobs, concurrency);
 }
 
 /**
@@ -353,7 +367,10 @@ async function followsOnce(stage: Stage, targets: Targets, users: User[], concur
 	if (!line) throw new Error('The LINE sandbox is not running');
 	await adminCall(line.sandbox.url, 'POST', 'users', users.map((user) => ({ ...user, language: 'ja', isFriend: false })));
 	const before = await countFinishedExecutions(stage.host.rest, targets.friendAddedId);
-	const { line: acks, reference } = await sendBursts(stage, targets, users, concurrency);
+	const [acks, reference] = await Promise.all([
+		sendFollows(stage, targets, users, concurrency),
+		sendReferences(stage, targets, users.length, concurrency),
+	]);
 	const failed = [...acks, ...reference].filter((ack) => ack.status !== 200);
 	if (failed.length > 0) throw new Error(`warm-up: ${failed.length} request(s) not answered with 200`);
 	await awaitProcessing(stage.host.rest, targets.friendAddedId, before, users.length, Date.now(), new Progress('warm-up'));
@@ -382,9 +399,14 @@ async function runMode(stage: Stage, mode: Mode, args: Arguments, progress: Prog
 
 	const loadBefore = loadavg();
 	const startedAt = Date.now();
-	const acks = await progress.step(
-		`${args.users} follows, ${args.concurrency} at a time, beside as many reference requests`,
-		() => sendBursts(stage, targets, users, args.concurrency),
+	const beside = args.reference === 'beside';
+	const [lineAcks, referenceBeside] = await progress.step(
+		`${args.users} follows, ${args.concurrency} at a time${beside ? ', beside as many reference requests' : ''}`,
+		async () =>
+			await Promise.all([
+				sendFollows(stage, targets, users, args.concurrency),
+				beside ? sendReferences(stage, targets, args.users, args.concurrency) : Promise.resolve([]),
+			]),
 	);
 	const sendMs = Date.now() - startedAt;
 	const { processedMs } = await progress.step('wait until flow 01 ran once per user', () =>
@@ -394,6 +416,12 @@ async function runMode(stage: Stage, mode: Mode, args: Arguments, progress: Prog
 		awaitIdle(rest, [targets.routerId, targets.friendAddedId, targets.referenceId]),
 	);
 	const loadAfter = loadavg();
+	const referenceAcks = beside
+		? referenceBeside
+		: await progress.step(`${args.users} reference requests, ${args.concurrency} at a time`, () =>
+				sendReferences(stage, targets, args.users, args.concurrency),
+			);
+	if (!beside) await awaitIdle(rest, [targets.referenceId]);
 
 	const after = {
 		friendAdded: await countExecutions(rest, targets.friendAddedId),
@@ -403,7 +431,11 @@ async function runMode(stage: Stage, mode: Mode, args: Arguments, progress: Prog
 	const lineUserIdField = String(stage.settings.lineUserIdField);
 	const candidates = await adminCall<Array<Record<string, unknown>>>(porters.sandbox.url, 'GET', 'records/candidate');
 	const state = await adminCall<{ deliveries: Array<{ kind: string; to: string[] }> }>(line.sandbox.url, 'GET', 'state');
-	const replies = state.deliveries.filter((delivery) => delivery.kind === 'reply');
+	// Welcomes of this burst: replies and pushes to its users (the warm-up's users are others).
+	const burstUsers = new Set(users.map((user) => user.userId));
+	const welcomeDeliveries = state.deliveries.filter(
+		(delivery) => (delivery.kind === 'reply' || delivery.kind === 'push') && delivery.to.some((to) => burstUsers.has(to)),
+	);
 	const names = new Set(users.map((user) => user.displayName));
 	const holders = new Map<string, number>();
 	for (const candidate of candidates) {
@@ -411,12 +443,12 @@ async function runMode(stage: Stage, mode: Mode, args: Arguments, progress: Prog
 		if (holder !== '') holders.set(holder, (holders.get(holder) ?? 0) + 1);
 	}
 	const welcomes = new Map<string, number>();
-	for (const reply of replies) for (const to of reply.to) welcomes.set(to, (welcomes.get(to) ?? 0) + 1);
+	for (const delivery of welcomeDeliveries) for (const to of delivery.to) welcomes.set(to, (welcomes.get(to) ?? 0) + 1);
 	const createdForBurst = candidates.filter((candidate) => names.has(String(candidate['Person.P_Name']))).length;
 	return {
 		mode,
-		line: summarise(acks.line),
-		reference: summarise(acks.reference),
+		line: summarise(lineAcks),
+		reference: summarise(referenceAcks),
 		sendMs,
 		processedMs,
 		friendAddedSucceeded: after.friendAdded.success - before.friendAdded.success,
@@ -428,6 +460,8 @@ async function runMode(stage: Stage, mode: Mode, args: Arguments, progress: Prog
 		extraCandidates: createdForBurst - users.length,
 		usersWithOneWelcome: users.filter((user) => welcomes.get(user.userId) === 1).length,
 		welcomes: users.reduce((sum, user) => sum + (welcomes.get(user.userId) ?? 0), 0),
+		welcomeReplies: welcomeDeliveries.filter((delivery) => delivery.kind === 'reply').length,
+		welcomePushes: welcomeDeliveries.filter((delivery) => delivery.kind === 'push').length,
 		loadBefore,
 		loadAfter,
 	};
@@ -438,7 +472,8 @@ function report(results: ModeResult[], args: Arguments): void {
 	console.log(
 		`\nBurst in n8n ${selectedN8nVersion()}: ${args.users} follows from new LINE users, one per request, ` +
 			`${args.concurrency} at a time from the LINE sandbox; the same number of reference requests to a ` +
-			`built-in Webhook (Header Auth, "Immediately") → No Operation at the same time and rate` +
+			`built-in Webhook (Header Auth, "Immediately") → No Operation at the same concurrency, ` +
+			(args.reference === 'beside' ? 'at the same time' : 'after the burst was processed') +
 			Object.entries(args.n8nEnv)
 				.map(([name, value]) => `; ${name}=${value}`)
 				.join(''),
@@ -510,6 +545,8 @@ function report(results: ModeResult[], args: Arguments): void {
 				'extra candidates',
 				'users with 1 welcome',
 				'welcomes',
+				'by reply',
+				'by push',
 				'load before',
 				'load after',
 			],
@@ -526,6 +563,8 @@ function report(results: ModeResult[], args: Arguments): void {
 				String(result.extraCandidates),
 				String(result.usersWithOneWelcome),
 				String(result.welcomes),
+				String(result.welcomeReplies),
+				String(result.welcomePushes),
 				load(result.loadBefore),
 				load(result.loadAfter),
 			]),
