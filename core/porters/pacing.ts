@@ -120,6 +120,17 @@ export function shouldRetry(failure: FailureKind, kind: RequestKind, writeIsIdem
 	}
 }
 
+/**
+ * A create that got no answer is not repeated blindly; an upsert looks for the record first and
+ * only then creates again. Over PORTERS's write limit the connection is cut, and the limit is per
+ * minute for the whole tenant, so these rounds wait longer than ordinary retries: up to about a
+ * minute and a half in all, long enough for the one-minute window to make room. Scaled by the
+ * client's base delay.
+ */
+export function lookAgainPolicy(base: BackoffPolicy): BackoffPolicy {
+	return { maxRetries: 6, baseDelayMs: 2 * base.baseDelayMs, maxDelayMs: 30 * base.baseDelayMs };
+}
+
 export function retryDelay(attempt: number, policy: BackoffPolicy, random?: () => number): number {
 	// Never zero: an immediate repeat is what a struggling server needs least.
 	return Math.max(Math.min(50, policy.baseDelayMs), backoffDelay(attempt, policy, random));

@@ -394,6 +394,26 @@ describe('Upsert Candidate by LINE user ID', () => {
 		expect(matches).toHaveLength(1);
 	});
 
+	it('over PORTERS\'s write limit (connections cut again and again) waits, looks again and creates once', async () => {
+		// In a burst, other executions fill the tenant's per-minute write budget for a while.
+		sandbox.injectFaults({ kind: 'reset', target: 'write', times: 4 });
+		const { output } = await runPorters(upsert({ retryDelayMs: 1 }), { credentials: credentialsFor(sandbox) });
+		expect(output[0].json).toMatchObject({ action: 'created', resultCode: 0 });
+		expect(sandbox.counters.writes).toBe(5);
+		const matches = [...sandbox.store.records.candidate.values()].filter((r) => r[LINE_FIELD] === lineUserId(0xabc));
+		expect(matches).toHaveLength(1);
+	});
+
+	it('gives up after six rounds of looking again, saying the outcome is unknown', async () => {
+		sandbox.injectFaults({ kind: 'reset', target: 'write', times: 10 });
+		await expect(runPorters(upsert({ retryDelayMs: 1 }), { credentials: credentialsFor(sandbox) })).rejects.toThrow(
+			'it is unknown whether the records were created',
+		);
+		expect(sandbox.counters.writes).toBe(7);
+		const matches = [...sandbox.store.records.candidate.values()].filter((r) => r[LINE_FIELD] === lineUserId(0xabc));
+		expect(matches).toEqual([]);
+	});
+
 	it('updates the oldest match and lists all matches if duplicates already exist', async () => {
 		sandbox.store.insert('candidate', { 'Person.P_Id': 30002, 'Person.P_Owner': 5, [LINE_FIELD]: lineUserId(9) });
 		sandbox.store.insert('candidate', { 'Person.P_Id': 30001, 'Person.P_Owner': 5, [LINE_FIELD]: lineUserId(9) });

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { chunk } from '../../../../core/porters/pacing';
+import { sleep } from 'n8n-workflow';
+
+import { chunk, lookAgainPolicy, retryDelay } from '../../../../core/porters/pacing';
 import { chooseSurvivor } from '../../../../core/porters/survivor';
 import { asNodeError, errorItem } from '../../../shared/errors';
 import { checkAlias, checkLineUserId, createClient, readFieldValues, readOwner } from '../../helpers/parameters';
@@ -248,11 +250,13 @@ class UpsertRun {
 	/**
 	 * Looks up, plans and writes one batch. When a request that creates gets no answer, the batch
 	 * is looked up again before it is repeated, so that a candidate PORTERS did create is updated
-	 * rather than created twice.
+	 * rather than created twice. Those rounds wait first: in a burst the cut connection is most
+	 * often PORTERS's write limit, which other executions share.
 	 */
 	async write(batch: Prepared[]): Promise<void> {
 		const { catalog, continueOnFail, batchSize } = this.settings;
-		let refound = false;
+		const lookAgain = lookAgainPolicy(this.client.retryPolicy);
+		let lookedAgain = 0;
 		for (;;) {
 			await this.lookUp(batch);
 			const plans = this.plan(batch);
@@ -261,12 +265,15 @@ class UpsertRun {
 				result = await runWrites(this.client, 'candidate', plans, {
 					batchSize,
 					continueOnFail,
-					rethrowUnknownOutcome: !refound,
+					rethrowUnknownOutcome: lookedAgain < lookAgain.maxRetries,
 					catalog,
 				});
 			} catch (error) {
-				if (!(error instanceof PortersUnknownOutcomeError) || refound) throw asNodeError(this.ctx.getNode(), error);
-				refound = true;
+				if (!(error instanceof PortersUnknownOutcomeError) || lookedAgain >= lookAgain.maxRetries) {
+					throw asNodeError(this.ctx.getNode(), error);
+				}
+				lookedAgain++;
+				await sleep(retryDelay(lookedAgain, lookAgain));
 				for (const plan of plans) {
 					if (plan.id === -1) this.known.delete(keyOf(batch.find((b) => b.itemIndex === plan.itemIndex) as Prepared));
 				}
