@@ -123,12 +123,13 @@ export function shouldRetry(failure: FailureKind, kind: RequestKind, writeIsIdem
 /**
  * A create that got no answer is not repeated blindly; an upsert looks for the record first and
  * only then creates again. Over PORTERS's write limit the connection is cut, and the limit is per
- * minute for the whole tenant, so these rounds wait longer than ordinary retries: up to about a
- * minute and a half in all, long enough for the one-minute window to make room. Scaled by the
+ * minute for the whole tenant: a burst of 1,000 new friends needs some 2,000 writes, four minutes
+ * of budget, and every execution competes for it. So these rounds wait far longer than ordinary
+ * retries: twelve, growing to 30 s each (at most four and a half minutes in all). Scaled by the
  * client's base delay.
  */
 export function lookAgainPolicy(base: BackoffPolicy): BackoffPolicy {
-	return { maxRetries: 6, baseDelayMs: 2 * base.baseDelayMs, maxDelayMs: 30 * base.baseDelayMs };
+	return { maxRetries: 12, baseDelayMs: 2 * base.baseDelayMs, maxDelayMs: 30 * base.baseDelayMs };
 }
 
 export function retryDelay(attempt: number, policy: BackoffPolicy, random?: () => number): number {

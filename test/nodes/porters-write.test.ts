@@ -404,12 +404,12 @@ describe('Upsert Candidate by LINE user ID', () => {
 		expect(matches).toHaveLength(1);
 	});
 
-	it('gives up after six rounds of looking again, saying the outcome is unknown', async () => {
-		sandbox.injectFaults({ kind: 'reset', target: 'write', times: 10 });
+	it('gives up after twelve rounds of looking again, saying the outcome is unknown', async () => {
+		sandbox.injectFaults({ kind: 'reset', target: 'write', times: 20 });
 		await expect(runPorters(upsert({ retryDelayMs: 1 }), { credentials: credentialsFor(sandbox) })).rejects.toThrow(
 			'it is unknown whether the records were created',
 		);
-		expect(sandbox.counters.writes).toBe(7);
+		expect(sandbox.counters.writes).toBe(13);
 		const matches = [...sandbox.store.records.candidate.values()].filter((r) => r[LINE_FIELD] === lineUserId(0xabc));
 		expect(matches).toEqual([]);
 	});
