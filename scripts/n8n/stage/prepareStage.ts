@@ -36,7 +36,6 @@ import {
 import {
 	commonSettings,
 	portersFixtureSettings,
-	settingsForWorkflow,
 	type DeploymentInputs,
 } from './workflowSettings';
 
@@ -321,11 +320,11 @@ function prepareShippedWorkflows(
 	deploymentInputs: DeploymentInputs,
 	catalog: PackageCatalog,
 ): PreparedWorkflow[] {
-	const settingsFor = settingsForWorkflow(deploymentInputs);
+	const settings = commonSettings(deploymentInputs);
 	const shipped = listWorkflowFiles(join(options.repoRoot, 'workflows')).map((file) =>
 		prepareWorkflow(file, {
 			...bindings,
-			settingsFor,
+			settings,
 			pollEveryMinute: options.pollEveryMinute,
 		}),
 	);
