@@ -90,7 +90,7 @@ export interface Stage {
 	/** Stand-in for the recruiters' chat tool and the marketing tool. */
 	capture: CaptureServer;
 	credentials: CredentialSpec[];
-	/** Settings given to every shipped workflow's Settings node. */
+	/** Settings filled into the shipped settings workflow, which every flow reads. */
 	settings: Record<string, unknown>;
 	workflows: E2EWorkflow[];
 	skippedFixtures: Array<{ file: string; missingNodeTypes: string[] }>;
