@@ -4,10 +4,9 @@ import { join } from 'path';
 /**
  * The deployment settings the harness gives the shipped settings workflow (`00-settings.json`, its
  * "Tenant Settings" node, see `applySettings` in workflows.ts; every flow reads it), as a recruiter
- * would fill them in after importing: PORTERS
- * field aliases of the sandbox's fixture, the capture server standing in for the recruiters'
- * chat tool and the marketing tool, the LINE account's friend-add link, the e-mail addresses and
- * the reply page's URL.
+ * would fill them in after importing: PORTERS field aliases of the sandbox's fixture, the capture
+ * server standing in for the recruiters' chat tool and the marketing tool, the LINE account's
+ * friend-add link, the e-mail addresses and the reply page's URL.
  */
 
 interface SeedField {
