@@ -260,7 +260,8 @@ describe('the n8n editor in Chromium', () => {
 			const sticky = await page.locator('[data-test-id="sticky"]').first().textContent();
 			expect(sticky).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]{4}/);
 		}
-	});
+		// Thirteen workflows, each loaded into the canvas: more than the default 90 s on a busy machine.
+	}, 240_000);
 
 	it('shows operation names, not internal values, under the package nodes', async () => {
 		await page.goto(`${context.n8n.baseUrl}/workflow/${shippedWorkflow('01-line-friend-added-to-porters.json').id}`);

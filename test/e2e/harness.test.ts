@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { createServer, type Server } from 'http';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -46,7 +46,6 @@ import {
 import {
 	commonSettings,
 	portersFixtureSettings,
-	settingsForWorkflow,
 } from '../../scripts/n8n/stage/workflowSettings';
 
 /**
@@ -445,6 +444,22 @@ describe('deployment settings', () => {
 		expect(workflow.nodes[1].parameters).toEqual({ mode: 'manual' });
 	});
 
+	it('fills the shipped settings workflow, keeps its fixed ID, and finds no settings in the flows', () => {
+		const dir = join(__dirname, '..', '..', '..', 'workflows');
+		const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
+		const settings = { lineUserIdField: 'Person.U_X', notifyUrl: 'http://127.0.0.1:1/n' };
+		const prepared = files.map((file) => prepareWorkflow(join(dir, file), { settings }));
+		const settingsWorkflow = prepared.find((workflow) => workflow.id === 'LPTenantSettings');
+		expect(settingsWorkflow?.settings.applied).toEqual(['lineUserIdField', 'notifyUrl']);
+		expect(settingsWorkflow?.settings.unfilled).toContain('statusBlocked');
+		for (const workflow of prepared.filter((w) => w !== settingsWorkflow)) {
+			expect({ workflow: workflow.name, settings: workflow.settings }).toEqual({
+				workflow: workflow.name,
+				settings: { applied: [], unfilled: [] },
+			});
+		}
+	});
+
 	it('takes the PORTERS aliases from the sandbox fixture', () => {
 		const settings = portersFixtureSettings(join(__dirname, '..', '..', '..'));
 		expect(settings.lineUserIdField).toMatch(/^Person\.U_[0-9A-F]+$/);
@@ -460,24 +475,13 @@ describe('deployment settings', () => {
 		expect(new Set([settings.phaseDateField, settings.interviewDateField]).size).toBe(2);
 	});
 
-	it('points a workflow’s reply URL at its own single webhook', () => {
+	it('is one set of values: the sandboxes’ addresses, the fixture’s aliases, the reply page', () => {
 		const inputs = {
 			porters: { lineUserIdField: 'Person.U_X' },
 			captureUrl: 'http://127.0.0.1:9',
 			lineBasicId: '@sandbox',
 			webhookUrl: (path: string) => `http://127.0.0.1:5678/webhook/${path}`,
 		};
-		const forWorkflow = settingsForWorkflow(inputs);
-		const one = [
-			{ nodeName: 'Reply', nodeType: 'n8n-nodes-base.webhook', method: 'POST', path: 'reply' },
-		];
-		expect(forWorkflow({ webhooks: one })).toEqual({
-			...commonSettings(inputs),
-			replyWebhookUrl: 'http://127.0.0.1:5678/webhook/reply',
-		});
-		expect(forWorkflow({ webhooks: [...one, { ...one[0], path: 'other' }] })).toEqual(
-			commonSettings(inputs),
-		);
 		expect(commonSettings(inputs)).toEqual({
 			lineUserIdField: 'Person.U_X',
 			notifyUrl: 'http://127.0.0.1:9/recruiter-notify',

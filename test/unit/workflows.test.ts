@@ -4,9 +4,9 @@ import { resolve } from 'path';
 /**
  * Static checks of the shipped workflow files, so that a broken reference is caught by `npm test`
  * and not only by the end-to-end run: every `$('Node')` names a node of the same workflow, every
- * `settings.<key>` read from the Settings node is one the Settings node defines, connections join
- * existing nodes, credentials are referred to by name only, and no item is paired with the wrong
- * input across a lookup (see `pairingHazards`).
+ * `settings.<key>` read from the Settings node is one the settings workflow (00-settings.json) defines,
+ * connections join existing nodes, credentials are referred to by name only, and no item is paired
+ * with the wrong input across a lookup (see `pairingHazards`).
  */
 
 const ROOT = resolve(__dirname, '../../..');
@@ -51,11 +51,26 @@ function strings(value: unknown): string[] {
 	return [];
 }
 
+/** The tenant's settings live in one workflow; every flow's Settings node calls it. */
+const SETTINGS_FILE = '00-settings.json';
+const settingsWorkflow = load(SETTINGS_FILE);
+
+/** The settings as shipped: the Tenant Settings node's JSON. */
+function shippedSettings(): Record<string, unknown> {
+	const node = settingsWorkflow.nodes.find((n) => n.name === 'Tenant Settings');
+	return (JSON.parse(String(node?.parameters.jsonOutput)) as { settings: Record<string, unknown> }).settings;
+}
+
+/** Whether a node runs the settings workflow (by its fixed ID). */
+function callsSettings(node: WorkflowNode): boolean {
+	const target = node.parameters.workflowId as { value?: unknown } | undefined;
+	return node.type === 'n8n-nodes-base.executeWorkflow' && target?.value === settingsWorkflow.id;
+}
+
 function settingsKeys(workflow: Workflow): Set<string> | undefined {
 	const node = workflow.nodes.find((n) => n.name === 'Settings');
-	if (!node) return undefined;
-	const output = JSON.parse(String(node.parameters.jsonOutput)) as { settings: Record<string, unknown> };
-	return new Set(Object.keys(output.settings));
+	if (!node || !callsSettings(node)) return undefined;
+	return new Set(Object.keys(shippedSettings()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,6 +109,8 @@ function resultsPerInput(node: WorkflowNode): PerInput {
 		return parameters.operation === 'get' && parameters.resource !== 'user' ? 'zeroOrMany' : 'one';
 	}
 	if (type === 'n8n-nodes-line-porters.line' || type === 'n8n-nodes-line-porters.lineLogin') return 'one';
+	// The settings workflow hands back each item it was given, in order, with `settings` added.
+	if (callsSettings(node)) return 'one';
 	if (['n8n-nodes-base.switch', 'n8n-nodes-base.if', 'n8n-nodes-base.filter'].includes(type)) return 'filter';
 	const oneToOne = [
 		'n8n-nodes-base.set',
@@ -186,10 +203,12 @@ function pairingHazards(workflow: Workflow, all: Workflow[]): PairingHazard[] {
 }
 
 describe('shipped workflow files', () => {
-	it('are the seven flows of the design, then the later ones, numbered without gaps', () => {
-		expect(files.slice(0, 8).map((file) => file.slice(0, 3))).toEqual(['00-', '01-', '02-', '03-', '04-', '05-', '06-', '07-']);
-		expect(files[7]).toBe('07-line-friends-backfill.json');
-		expect(files.map((file) => file.slice(0, 3))).toEqual(files.map((_, i) => `${String(i).padStart(2, '0')}-`));
+	it('are the settings, then the seven flows of the design, then the later ones, numbered without gaps', () => {
+		expect(files.slice(0, 2)).toEqual(['00-line-events-router.json', SETTINGS_FILE]);
+		const flows = files.slice(1);
+		expect(flows.slice(0, 8).map((file) => file.slice(0, 3))).toEqual(['00-', '01-', '02-', '03-', '04-', '05-', '06-', '07-']);
+		expect(flows[7]).toBe('07-line-friends-backfill.json');
+		expect(flows.map((file) => file.slice(0, 3))).toEqual(flows.map((_, i) => `${String(i).padStart(2, '0')}-`));
 	});
 
 	describe.each(files)('%s', (file) => {
@@ -360,6 +379,133 @@ describe('item pairing across lookups', () => {
 	});
 });
 
+/**
+ * Runs the settings workflow's Add Defaults expression as plain JavaScript on the given settings,
+ * the way n8n does for the item that Tenant Settings hands on.
+ */
+function withDefaults(settings: Record<string, unknown>): Record<string, unknown> {
+	const node = settingsWorkflow.nodes.find((n) => n.name === 'Add Defaults');
+	const body = /^=\{\{([\s\S]*)\}\}$/.exec(String(node?.parameters.jsonOutput))?.[1];
+	if (body === undefined) throw new Error('Add Defaults has no expression');
+	const output = new Function('$json', `return (${body});`)({ settings }) as string;
+	return (JSON.parse(output) as { settings: Record<string, unknown> }).settings;
+}
+
+describe('tenant settings in one place', () => {
+	const flows = files.filter((file) => file !== SETTINGS_FILE).map((file) => ({ file, workflow: load(file) }));
+	const settingsNode = (workflow: Workflow) => workflow.nodes.find((n) => n.name === 'Settings');
+	const withSettings = flows.filter(({ workflow }) => settingsNode(workflow) !== undefined);
+	const keysRead = (workflow: Workflow) =>
+		new Set(
+			workflow.nodes.flatMap((node) =>
+				strings(node.parameters).flatMap((text) => [...text.matchAll(/\.json\.settings\.(\w+)/g)].map((m) => m[1])),
+			),
+		);
+
+	it('is one workflow with a fixed ID: called by another workflow, Tenant Settings, then Add Defaults', () => {
+		expect(settingsWorkflow.id).toBe('LPTenantSettings');
+		expect(settingsWorkflow.name).toBe('00 設定 / Settings');
+		const working = settingsWorkflow.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
+		expect(working.map((n) => [n.name, n.type])).toEqual([
+			['When Called by a Flow', 'n8n-nodes-base.executeWorkflowTrigger'],
+			['Tenant Settings', 'n8n-nodes-base.set'],
+			['Add Defaults', 'n8n-nodes-base.set'],
+		]);
+		expect(working[0].parameters).toEqual({ inputSource: 'passthrough' });
+		expect(children(settingsWorkflow, 'When Called by a Flow')).toEqual(['Tenant Settings']);
+		expect(children(settingsWorkflow, 'Tenant Settings')).toEqual(['Add Defaults']);
+		expect(children(settingsWorkflow, 'Add Defaults')).toEqual([]);
+		// Both Set nodes keep the caller's item (JSON and binary, e.g. flow 07's CSV) and add `settings`.
+		for (const node of working.slice(1)) {
+			expect({ node: node.name, ...node.parameters, jsonOutput: undefined }).toEqual({
+				node: node.name,
+				mode: 'raw',
+				jsonOutput: undefined,
+				includeOtherFields: true,
+				include: 'all',
+				options: {},
+			});
+		}
+		// The harness (applySettings) and the user edit plain JSON: no expression in Tenant Settings.
+		expect(String(working[1].parameters.jsonOutput).startsWith('=')).toBe(false);
+		expect((settingsWorkflow as Workflow & { settings: Record<string, unknown> }).settings).toMatchObject({
+			saveDataSuccessExecution: 'none',
+		});
+	});
+
+	it.each(withSettings.map(({ file }) => file))('%s reads its settings from the settings workflow', (file) => {
+		const node = settingsNode(load(file))!;
+		expect(node).toMatchObject({
+			type: 'n8n-nodes-base.executeWorkflow',
+			typeVersion: 1.3,
+			position: [220, 0],
+			parameters: {
+				source: 'database',
+				workflowId: { __rl: true, mode: 'id', value: settingsWorkflow.id },
+				// One call per run, not per item: the items come back paired one to one.
+				mode: 'once',
+				options: { waitForSubWorkflow: true },
+			},
+		});
+	});
+
+	it('leaves no settings of its own in any flow', () => {
+		for (const { file, workflow } of flows) {
+			const own = workflow.nodes.filter((node) => {
+				if (node.type !== 'n8n-nodes-base.set' || node.parameters.mode !== 'raw') return false;
+				const text = String(node.parameters.jsonOutput ?? '');
+				return !text.startsWith('=') && /"settings"/.test(text);
+			});
+			expect({ file, own: own.map((node) => node.name) }).toEqual({ file, own: [] });
+		}
+	});
+
+	it('defines every key a flow reads, and nothing no flow reads', () => {
+		const shipped = Object.keys(shippedSettings());
+		const read = new Set(withSettings.flatMap(({ workflow }) => [...keysRead(workflow)]));
+		for (const { file, workflow } of withSettings) {
+			const missing = [...keysRead(workflow)].filter((key) => !shipped.includes(key));
+			expect({ file, missing }).toEqual({ file, missing: [] });
+		}
+		expect(shipped.filter((key) => !read.has(key))).toEqual([]);
+		// One name, one meaning: each flow's activity title has its own key.
+		expect(shipped).not.toContain('activityTitle');
+		expect(keysRead(load('09-porters-selection-step-to-line.json'))).toContain('selectionStepActivityTitle');
+		expect(keysRead(load('10-line-interview-reminder.json'))).toContain('reminderActivityTitle');
+		expect(keysRead(load('11-line-bulk-send.json'))).toContain('bulkSendActivityTitle');
+	});
+
+	it("documents every key in the settings workflow's sticky note", () => {
+		const note = String(settingsWorkflow.nodes.find((n) => n.type === 'n8n-nodes-base.stickyNote')?.parameters.content);
+		for (const key of Object.keys(shippedSettings())) expect({ key, documented: note.includes(`\`${key}\``) }).toEqual({ key, documented: true });
+		for (const mode of ['reply', 'replyOnly', 'push', 'none']) expect(note).toContain(`\`${mode}\``);
+	});
+
+	it('fills an empty or missing value with the shipped one and keeps what the tenant entered', () => {
+		const shipped = shippedSettings();
+		const filled = withDefaults({});
+		const defaulted = Object.keys(filled);
+		expect(defaulted).toEqual(
+			expect.arrayContaining(['welcomeMode', 'welcomeText', 'timeZone', 'conversationSize', 'replyLinkHours', 'templates', 'reminderTemplate']),
+		);
+		// A default is the shipped value, so an emptied key behaves as a fresh import.
+		for (const key of defaulted) expect({ key, value: filled[key] }).toEqual({ key, value: shipped[key] });
+		expect(withDefaults({ timeZone: '', conversationSize: null }).conversationSize).toBe(20);
+		expect(withDefaults({ timeZone: '' }).timeZone).toBe('Asia/Tokyo');
+		// Values the tenant entered stay, also ones that are falsy but meant.
+		expect(withDefaults({ welcomeMode: 'none', skipPhases: [], replyLinkHours: 24 })).toMatchObject({
+			welcomeMode: 'none',
+			skipPhases: [],
+			replyLinkHours: 24,
+		});
+		// An empty notifyUrl or friendAddedAtField means "off", and PORTERS aliases have no default.
+		for (const key of ['notifyUrl', 'friendAddedAtField', 'lineUserIdField', 'statusBlocked', 'presets']) {
+			expect({ key, defaulted: key in filled }).toEqual({ key, defaulted: false });
+		}
+		expect(withDefaults({ lineUserIdField: 'Person.U_X', notifyUrl: '' })).toMatchObject({ lineUserIdField: 'Person.U_X', notifyUrl: '' });
+	});
+});
+
 describe('flow 01 welcome modes', () => {
 	const flow = load('01-line-friend-added-to-porters.json');
 	const node = (name: string) => flow.nodes.find((n) => n.name === name) as WorkflowNode;
@@ -398,7 +544,10 @@ describe('flow 01 welcome modes', () => {
 			to: "={{ $('Follow Event').item.json.source.userId }}",
 			options: { retryKey: "={{ $('Follow Event').item.json.webhookEventId }}" },
 		});
-		expect(JSON.parse(String(node('Settings').parameters.jsonOutput)).settings.welcomeMode).toBe('reply');
+		// The shipped mode, and the one a tenant who emptied or dropped the key gets.
+		expect(shippedSettings().welcomeMode).toBe('reply');
+		expect(withDefaults({ welcomeMode: '' }).welcomeMode).toBe('reply');
+		expect(withDefaults({}).welcomeMode).toBe('reply');
 	});
 
 	it('replies while the token is fresh, pushes a late first delivery, and never pushes a late redelivery', () => {

@@ -70,7 +70,7 @@ export interface E2EContext {
 	recruiterWebhookKey: { header: string; value: string };
 	/** Basic auth on the shipped recruiter page. */
 	recruiterPageLogin: { user: string; password: string };
-	/** Deployment settings given to every shipped workflow (plus `replyWebhookUrl` per workflow). */
+	/** Deployment settings filled into the shipped settings workflow, which every flow reads. */
 	settings: Record<string, unknown>;
 }
 

@@ -36,7 +36,6 @@ import {
 import {
 	commonSettings,
 	portersFixtureSettings,
-	settingsForWorkflow,
 	type DeploymentInputs,
 } from './workflowSettings';
 
@@ -91,7 +90,7 @@ export interface Stage {
 	/** Stand-in for the recruiters' chat tool and the marketing tool. */
 	capture: CaptureServer;
 	credentials: CredentialSpec[];
-	/** Settings given to every shipped workflow's Settings node. */
+	/** Settings filled into the shipped settings workflow, which every flow reads. */
 	settings: Record<string, unknown>;
 	workflows: E2EWorkflow[];
 	skippedFixtures: Array<{ file: string; missingNodeTypes: string[] }>;
@@ -321,11 +320,11 @@ function prepareShippedWorkflows(
 	deploymentInputs: DeploymentInputs,
 	catalog: PackageCatalog,
 ): PreparedWorkflow[] {
-	const settingsFor = settingsForWorkflow(deploymentInputs);
+	const settings = commonSettings(deploymentInputs);
 	const shipped = listWorkflowFiles(join(options.repoRoot, 'workflows')).map((file) =>
 		prepareWorkflow(file, {
 			...bindings,
-			settingsFor,
+			settings,
 			pollEveryMinute: options.pollEveryMinute,
 		}),
 	);

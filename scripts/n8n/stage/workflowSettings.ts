@@ -1,14 +1,12 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 
-import type { WebhookEndpoint } from './workflows';
-
 /**
- * The deployment settings the harness gives the shipped workflows (their "Settings" nodes, see
- * `applySettings` in workflows.ts), as a recruiter would fill them in after importing: PORTERS
- * field aliases of the sandbox's fixture, the capture server standing in for the recruiters'
- * chat tool and the marketing tool, the LINE account's friend-add link, the e-mail addresses and
- * the reply page's URL.
+ * The deployment settings the harness gives the shipped settings workflow (`00-settings.json`, its
+ * "Tenant Settings" node, see `applySettings` in workflows.ts; every flow reads it), as a recruiter
+ * would fill them in after importing: PORTERS field aliases of the sandbox's fixture, the capture
+ * server standing in for the recruiters' chat tool and the marketing tool, the LINE account's
+ * friend-add link, the e-mail addresses and the reply page's URL.
  */
 
 interface SeedField {
@@ -104,7 +102,10 @@ export interface DeploymentInputs {
 	webhookUrl: (path: string) => string;
 }
 
-/** Settings shared by every workflow (without the per-workflow ones). */
+/**
+ * The one set of settings every workflow reads. There is nothing per workflow: the settings live in
+ * one workflow, so a value (e.g. a webhook URL) cannot differ between the flows that read it.
+ */
 export function commonSettings(inputs: DeploymentInputs): Record<string, unknown> {
 	return {
 		...inputs.porters,
@@ -120,18 +121,3 @@ export function commonSettings(inputs: DeploymentInputs): Record<string, unknown
 	};
 }
 
-/**
- * The settings for one workflow: the common ones, plus `replyWebhookUrl` = the production URL of
- * the workflow's own built-in Webhook node when it has exactly one.
- */
-export function settingsForWorkflow(inputs: DeploymentInputs) {
-	const common = commonSettings(inputs);
-	return (workflow: { webhooks: WebhookEndpoint[] }): Record<string, unknown> => {
-		const ownWebhooks = workflow.webhooks.filter(
-			(webhook) => webhook.nodeType === 'n8n-nodes-base.webhook',
-		);
-		return ownWebhooks.length === 1
-			? { ...common, replyWebhookUrl: inputs.webhookUrl(ownWebhooks[0].path) }
-			: common;
-	};
-}

@@ -132,11 +132,8 @@ export interface PrepareOptions {
 	 * so a test sees a change soon; a user would likewise pick the interval that suits them.
 	 */
 	pollEveryMinute?: boolean;
-	/** Deployment settings for this workflow, given its webhooks (see `applySettings`). */
-	settingsFor?: (workflow: {
-		name: string;
-		webhooks: WebhookEndpoint[];
-	}) => Record<string, unknown>;
+	/** Deployment settings to fill in (see `applySettings`); the same for every workflow. */
+	settings?: Record<string, unknown>;
 }
 
 interface SettingsNodeParameters {
@@ -146,9 +143,10 @@ interface SettingsNodeParameters {
 
 /**
  * The shipped workflows keep what a deployment must decide (PORTERS field aliases, where to notify
- * recruiters, …) in a Set node in raw JSON mode whose output is `{ "settings": { … } }`, which the
- * user edits after importing. The harness does the same: each key it has a value for is replaced;
- * the others keep the shipped value. Returns the keys filled and the keys still empty.
+ * recruiters, …) in one Set node in raw JSON mode whose output is `{ "settings": { … } }` (in the
+ * settings workflow, 00-settings.json, which every flow calls), and the user edits it after
+ * importing. The harness does the same: each key it has a value for is replaced; the others keep
+ * the shipped value. Returns the keys filled and the keys still empty.
  */
 export function applySettings(
 	json: WorkflowJson,
@@ -223,7 +221,7 @@ export function prepareWorkflow(source: string, options: PrepareOptions = {}): P
 		}
 	}
 
-	const settings = applySettings(json, options.settingsFor?.({ name: json.name, webhooks }) ?? {});
+	const settings = applySettings(json, options.settings ?? {});
 
 	return {
 		source,
