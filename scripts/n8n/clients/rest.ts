@@ -97,8 +97,10 @@ export class N8nRestClient {
 				},
 				body: body === undefined ? undefined : JSON.stringify(body),
 			});
-		const response = method === 'GET' ? await withReconnect(send) : await send();
-		const text = await response.text();
+		const { response, text } = await whileDatabaseNotReady(async () => {
+			const answer = method === 'GET' ? await withReconnect(send) : await send();
+			return { response: answer, text: await answer.text() };
+		});
 		const setCookie = response.headers.get('set-cookie');
 		const authCookie = setCookie?.match(/n8n-auth=[^;]+/)?.[0];
 		if (authCookie) this.cookie = authCookie;
@@ -239,6 +241,25 @@ export function nodeOutput(
 		);
 	}
 	return (runs[0].data?.main?.[output] ?? []).map((item) => item.json);
+}
+
+/**
+ * n8n pings its database every few seconds; when a ping times out (SQLite behind a long execution
+ * in regular mode on a loaded machine) it answers every request with 503 "Database is not ready!"
+ * until a ping succeeds again. That answer comes before any handler ran, so the same request is
+ * sent again once n8n is ready, for up to two minutes.
+ */
+async function whileDatabaseNotReady(
+	send: () => Promise<{ response: Response; text: string }>,
+	limitMs = 120_000,
+): Promise<{ response: Response; text: string }> {
+	const deadline = Date.now() + limitMs;
+	for (;;) {
+		const answer = await send();
+		const notReady = answer.response.status === 503 && answer.text.includes('Database is not ready');
+		if (!notReady || Date.now() > deadline) return answer;
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+	}
 }
 
 /**
