@@ -384,24 +384,20 @@ describe('Upsert Candidate by LINE user ID', () => {
 		expect(sandbox.store.records.candidate.size).toBe(5);
 	});
 
-	it('after a cut connection looks again instead of creating twice', async () => {
-		// The sandbox cuts the connection before processing; the client cannot know that.
-		sandbox.injectFaults({ kind: 'reset', target: 'write' });
-		const { output } = await runPorters(upsert(), { credentials: credentialsFor(sandbox) });
-		expect(output[0].json).toMatchObject({ action: 'created', resultCode: 0 });
-		expect(sandbox.counters.writes).toBe(2);
-		const matches = [...sandbox.store.records.candidate.values()].filter((r) => r[LINE_FIELD] === lineUserId(0xabc));
-		expect(matches).toHaveLength(1);
-	});
+	const holdersOfTestUser = () =>
+		[...sandbox.store.records.candidate.values()].filter((r) => r[LINE_FIELD] === lineUserId(0xabc));
 
-	it('over PORTERS\'s write limit (connections cut again and again) waits, looks again and creates once', async () => {
-		// In a burst, other executions fill the tenant's per-minute write budget for a while.
-		sandbox.injectFaults({ kind: 'reset', target: 'write', times: 4 });
+	// The sandbox cuts the connection before processing; the client cannot know that. Cut again and
+	// again is PORTERS's write limit in a burst, filled by other executions for a while.
+	it.each([
+		{ cuts: 1, writes: 2 },
+		{ cuts: 4, writes: 5 },
+	])('after $cuts cut connection(s) waits, looks again and creates once', async ({ cuts, writes }) => {
+		sandbox.injectFaults({ kind: 'reset', target: 'write', times: cuts });
 		const { output } = await runPorters(upsert({ retryDelayMs: 1 }), { credentials: credentialsFor(sandbox) });
 		expect(output[0].json).toMatchObject({ action: 'created', resultCode: 0 });
-		expect(sandbox.counters.writes).toBe(5);
-		const matches = [...sandbox.store.records.candidate.values()].filter((r) => r[LINE_FIELD] === lineUserId(0xabc));
-		expect(matches).toHaveLength(1);
+		expect(sandbox.counters.writes).toBe(writes);
+		expect(holdersOfTestUser()).toHaveLength(1);
 	});
 
 	it('gives up after twelve rounds of looking again, saying the outcome is unknown', async () => {
@@ -410,8 +406,7 @@ describe('Upsert Candidate by LINE user ID', () => {
 			'it is unknown whether the records were created',
 		);
 		expect(sandbox.counters.writes).toBe(13);
-		const matches = [...sandbox.store.records.candidate.values()].filter((r) => r[LINE_FIELD] === lineUserId(0xabc));
-		expect(matches).toEqual([]);
+		expect(holdersOfTestUser()).toEqual([]);
 	});
 
 	it('updates the oldest match and lists all matches if duplicates already exist', async () => {

@@ -1,6 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-
-import { sleep } from 'n8n-workflow';
+import {
+	sleep,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { chunk, lookAgainPolicy, retryDelay } from '../../../../core/porters/pacing';
 import { chooseSurvivor } from '../../../../core/porters/survivor';
