@@ -21,6 +21,7 @@ interface WorkflowNode {
 	webhookId?: string;
 	alwaysOutputData?: boolean;
 	executeOnce?: boolean;
+	notes?: string;
 }
 
 interface Workflow {
@@ -568,6 +569,10 @@ describe('flow 01 welcome modes', () => {
 		expect(welcomeBranch('push', eventAt(1_000), now)).toBe('Push Welcome');
 		expect(welcomeBranch('push', eventAt(120_000, true), now)).toBe('Push Welcome');
 		expect(welcomeBranch('none', eventAt(1_000), now)).toBe('Get Profile');
+		// A value the flow does not know (a typo) costs no quota: it acts as replyOnly, as its note says.
+		expect(welcomeBranch('Push', eventAt(1_000), now)).toBe('Reply Welcome');
+		expect(welcomeBranch('Push', eventAt(120_000), now)).toBe('Get Profile');
+		expect(String(node('Welcome Mode').notes)).toContain('Any other value acts as replyOnly');
 	});
 
 	it('records only a welcome this run delivered, on the upserted candidate', () => {
