@@ -16,9 +16,14 @@
  *     (the default) once the burst is fully processed, so each side has the instance to itself
  *     with `--concurrency` in flight; with `--reference beside` at the same time as the burst
  *     (twice the requests in flight, both sides slower);
- *   - the bench waits until flow 01 (friend added) has succeeded once per user, and then checks
- *     in the sandboxes that every user has exactly one candidate holding their LINE user ID, no
- *     other candidate was created for them, and exactly one welcome message went to each.
+ *   - with `--redeliver` (the default; `--no-redeliver` turns it off), as soon as the burst is
+ *     sent, every follow LINE would have counted as failed (not 200, or later than 2 s) is
+ *     redelivered once, as LINE does with webhook redelivery on, while the burst is still being
+ *     processed;
+ *   - the bench waits until flow 01 (friend added) has ended once per user and once per
+ *     redelivery, and then checks in the sandboxes that every user has exactly one candidate
+ *     holding their LINE user ID, no other candidate was created for them, and exactly one welcome
+ *     message went to each.
  * The LINE sandbox waits up to 30 s for an answer here instead of LINE's 2 s, so that slow answers
  * are measured instead of cut off; "> 2 s" is the share LINE would have counted as
  * `request_timeout`. The sandbox, like LINE, accepts a reply token for 60 s only; flow 01 replies
@@ -32,7 +37,8 @@
  *
  *   npm run bench:burst
  *   node build/bench/burst.js [--users 1000] [--concurrency 50] [--warmup 10]
- *     [--modes queue,regular] [--reference after|beside] [--keep] [--n8n-env NAME=value]…
+ *     [--modes queue,regular] [--reference after|beside] [--no-redeliver] [--keep]
+ *     [--n8n-env NAME=value]…
  *     (after a build)
  */
 import { randomBytes } from 'crypto';
@@ -79,6 +85,7 @@ interface Arguments {
 	warmup: number;
 	modes: Mode[];
 	reference: ReferenceTiming;
+	redeliver: boolean;
 	keep: boolean;
 	n8nEnv: Record<string, string>;
 }
@@ -90,6 +97,7 @@ function parseArguments(argv: string[]): Arguments {
 		warmup: 10,
 		modes: ['queue', 'regular'],
 		reference: 'after',
+		redeliver: true,
 		keep: false,
 		n8nEnv: {},
 	};
@@ -104,6 +112,8 @@ function parseArguments(argv: string[]): Arguments {
 		else if (flag === '--concurrency') parsed.concurrency = whole(flag, argv[++index], 1);
 		else if (flag === '--warmup') parsed.warmup = whole(flag, argv[++index], 0);
 		else if (flag === '--keep') parsed.keep = true;
+		else if (flag === '--redeliver') parsed.redeliver = true;
+		else if (flag === '--no-redeliver') parsed.redeliver = false;
 		else if (flag === '--reference') {
 			const timing = argv[++index];
 			if (timing !== 'after' && timing !== 'beside') throw new Error('--reference needs after or beside');
@@ -130,6 +140,11 @@ interface Ack {
 	ms: number;
 }
 
+/** A follow as the LINE sandbox sent it, kept so that LINE's redelivery can send the same event. */
+interface SentFollow extends Ack {
+	event: object;
+}
+
 interface AckSummary {
 	requests: number;
 	failed: number;
@@ -149,7 +164,7 @@ function summarise(acks: Ack[]): AckSummary {
 		p50: percentile(values, 0.5),
 		p99: percentile(values, 0.99),
 		max: values[values.length - 1] ?? Number.NaN,
-		overLimit: acks.filter((ack) => ack.status !== 200 || ack.ms > LINE_ACK_LIMIT_MS).length,
+		overLimit: acks.filter(lineCountsAsFailed).length,
 	};
 }
 
@@ -158,8 +173,11 @@ interface ModeResult {
 	line: AckSummary;
 	reference: AckSummary;
 	sendMs: number;
-	/** From the first request of the burst until flow 01 had succeeded once per user (1 s steps). */
+	/** From the first request of the burst until flow 01 had ended once per user and per redelivery. */
 	processedMs: number;
+	/** Follows LINE would have counted as failed, redelivered once while the burst was processed. */
+	redelivered: number;
+	redeliveriesAcknowledged: number;
 	friendAddedSucceeded: number;
 	friendAddedFailed: number;
 	routerSucceeded: number;
@@ -287,13 +305,27 @@ async function pool<T>(jobs: Array<() => Promise<T>>, concurrency: number): Prom
 }
 
 /** The users' follows through the LINE sandbox, one signed request per user. */
-async function sendFollows(stage: Stage, targets: Targets, users: User[], concurrency: number): Promise<Ack[]> {
+async function sendFollows(stage: Stage, targets: Targets, users: User[], concurrency: number): Promise<SentFollow[]> {
 	const sandbox = lineSandboxOf(stage);
-	const jobs = users.map((user) => async (): Promise<Ack> => {
+	const jobs = users.map((user) => async (): Promise<SentFollow> => {
 		const sent = await sandbox.sendWebhook(targets.lineUrl, [
 			{ type: 'follow', userId: user.userId, timestamp: Date.now() },
 		]);
-		return { status: sent.status, ms: sent.elapsedMs };
+		return { status: sent.status, ms: sent.elapsedMs, event: sent.events[0] };
+	});
+	return await pool(jobs, concurrency);
+}
+
+/** LINE counts a request as failed when the answer is not 200 or comes after 2 s. */
+const lineCountsAsFailed = (ack: Ack) => ack.status !== 200 || ack.ms > LINE_ACK_LIMIT_MS;
+
+/** LINE's webhook redelivery: the same event again, marked `isRedelivery`. */
+async function redeliver(stage: Stage, targets: Targets, follows: SentFollow[], concurrency: number): Promise<Ack[]> {
+	const sandbox = lineSandboxOf(stage);
+	const jobs = follows.map((follow) => async (): Promise<Ack> => {
+		const startedAt = Date.now();
+		const sent = await sandbox.redeliver(targets.lineUrl, follow.event);
+		return { status: sent.status, ms: Date.now() - startedAt };
 	});
 	return await pool(jobs, concurrency);
 }
@@ -409,8 +441,12 @@ async function runMode(stage: Stage, mode: Mode, args: Arguments, progress: Prog
 			]),
 	);
 	const sendMs = Date.now() - startedAt;
-	const { processedMs } = await progress.step('wait until flow 01 ran once per user', () =>
-		awaitProcessing(rest, targets.friendAddedId, finishedBefore, args.users, startedAt, progress),
+	const toRedeliver = args.redeliver ? lineAcks.filter(lineCountsAsFailed) : [];
+	const redeliveries = await progress.step(`redeliver the ${toRedeliver.length} follow(s) LINE counted as failed`, () =>
+		redeliver(stage, targets, toRedeliver, args.concurrency),
+	);
+	const { processedMs } = await progress.step('wait until flow 01 ran once per user and per redelivery', () =>
+		awaitProcessing(rest, targets.friendAddedId, finishedBefore, args.users + redeliveries.length, startedAt, progress),
 	);
 	await progress.step('wait for the remaining executions', () =>
 		awaitIdle(rest, [targets.routerId, targets.friendAddedId, targets.referenceId]),
@@ -451,6 +487,8 @@ async function runMode(stage: Stage, mode: Mode, args: Arguments, progress: Prog
 		reference: summarise(referenceAcks),
 		sendMs,
 		processedMs,
+		redelivered: redeliveries.length,
+		redeliveriesAcknowledged: redeliveries.filter((ack) => ack.status === 200).length,
 		friendAddedSucceeded: after.friendAdded.success - before.friendAdded.success,
 		friendAddedFailed:
 			after.friendAdded.total - after.friendAdded.success - (before.friendAdded.total - before.friendAdded.success),
@@ -535,6 +573,8 @@ function report(results: ModeResult[], args: Arguments): void {
 			[
 				'',
 				'sent in s',
+				'redelivered',
+				'redeliveries 200',
 				'all processed s',
 				'events/s',
 				'router ok',
@@ -553,6 +593,8 @@ function report(results: ModeResult[], args: Arguments): void {
 			results.map((result) => [
 				result.mode,
 				(result.sendMs / 1000).toFixed(1),
+				String(result.redelivered),
+				String(result.redeliveriesAcknowledged),
 				Number.isNaN(result.processedMs) ? 'stalled' : (result.processedMs / 1000).toFixed(0),
 				Number.isNaN(result.processedMs) ? '-' : ((args.users * 1000) / result.processedMs).toFixed(1),
 				String(result.routerSucceeded),
