@@ -93,7 +93,8 @@ describeIfShipped('07 backfill of existing LINE friends', () => {
 		// minute: a third full run now plus flow 01 would pass 2,000 (upserts then fail after their
 		// retries, see the guide). An operator starts the next backfill later; so does this test.
 		await new Promise((resolve) => setTimeout(resolve, 61_000));
-		// A new batch of friends, backfilled while 40 of them (and 10 twice) follow through flow 01.
+		// A new batch of friends, backfilled while 50 of them follow through flow 01: the first 40 of the
+		// follower list and 10 from its middle.
 		const more = await lineSandbox<{ added: number }>('POST', 'followers', { count: FRIENDS, seed: 'e2e-backfill-2' });
 		expect(more.added).toBe(FRIENDS);
 		const newIds = Array.from({ length: FRIENDS }, (_, i) => seededUserId('e2e-backfill-2', i));
